@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from clarion.api.root import api
+from clarion.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("clarion.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("clarion.core.urls")),
+]

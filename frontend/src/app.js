@@ -1,0 +1,2 @@
+// Clarion's small layer of behaviour on top of server-rendered pages and htmx.
+import "./shell.js";

@@ -1,0 +1,20 @@
+import pytest
+
+from clarion.accounts.services import create_user, ensure_default_roles
+
+
+@pytest.fixture
+def roles(db):
+    return ensure_default_roles()
+
+
+@pytest.fixture
+def admin_user(roles):
+    return create_user(email="admin@example.com", password="correct horse battery",
+                       first_name="Ada", role=roles["Admin"], is_admin=True)
+
+
+@pytest.fixture
+def sales_user(roles):
+    return create_user(email="sam@example.com", password="correct horse battery",
+                       first_name="Sam", role=roles["Sales"])

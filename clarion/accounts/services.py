@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from clarion.accounts.capabilities import DEFAULT_ROLES
 from clarion.accounts.models import Role, Team, User
+from clarion.core.capabilities import DEFAULT_ROLES
 
 
 def ensure_default_roles() -> dict[str, Role]:

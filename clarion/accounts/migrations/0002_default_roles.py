@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def create_default_roles(apps, schema_editor):
-    from clarion.accounts.capabilities import DEFAULT_ROLES
+    from clarion.core.capabilities import DEFAULT_ROLES
 
     Role = apps.get_model("accounts", "Role")
     for name, capabilities in DEFAULT_ROLES.items():

@@ -1,0 +1,10 @@
+"""API key management pages (under /settings/api-keys/)."""
+
+from django.urls import path
+
+from clarion.api import views
+
+app_name = "api_keys"
+urlpatterns = [
+    path("", views.key_list, name="list"),
+]

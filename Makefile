@@ -12,9 +12,12 @@ VENV := .venv
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup run test test-fast lint bench chromium clean
+.PHONY: setup translations run test lint bench chromium clean
 
-setup: $(VENV)/.synced clarion/static/dist/app.js
+setup: $(VENV)/.synced clarion/static/dist/app.js translations
+
+translations: $(VENV)/.synced
+	$(VENV)/bin/clarion compile_translations
 
 run: setup
 	$(VENV)/bin/clarion run --port $(PORT)
@@ -26,9 +29,8 @@ lint: setup
 	$(VENV)/bin/ruff check clarion tests bench
 
 bench: setup
-	@for module in bench/*.py; do \
-		name=$$(basename $$module .py); [ "$$name" = "__init__" ] && continue; \
-		$(VENV)/bin/python -m bench.$$name || exit 1; done
+	@for module in $(filter-out bench/__init__.py,$(wildcard bench/*.py)); do \
+		$(VENV)/bin/python -m bench.$$(basename $$module .py) || exit 1; done
 
 $(UV):
 	@test -n "$(PYTHON)" || { echo "Clarion needs Python 3.12 or newer"; exit 1; }

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "clarion.api.errors.APIErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -132,6 +133,9 @@ TASK_BACKENDS = {
 }
 TASKS = {"default": TASK_BACKENDS[CLARION_TASKS]}
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
+
+# --- REST API -------------------------------------------------------------------------------
+CLARION_API_RATE_LIMIT = int(os.environ.get("CLARION_API_RATE_LIMIT", "600"))  # per key, minute
 
 # --- Email ----------------------------------------------------------------------------------
 

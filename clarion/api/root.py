@@ -1,10 +1,55 @@
-"""The REST API root: one NinjaAPI that mounts each app's router under /api/v1/."""
+"""The REST API root: one NinjaAPI under /api/v1/ that mounts each app's router.
 
+An app exposes `router` (a ninja Router) and `prefix` (e.g. "/contacts") in its `api.py`;
+`mount_app_routers` finds them when the URLs load. Every operation requires an API key unless
+it says otherwise; the docs and the OpenAPI schema are public.
+"""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.urls import reverse
+from django.utils.module_loading import module_has_submodule
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Clarion API", version="1", urls_namespace="api", docs_url="/docs")
+from clarion.api import meta, users
+from clarion.api.auth import APIKeyAuth
+from clarion.api.errors import register_exception_handlers
+
+DESCRIPTION = """Clarion's REST API.
+
+Authenticate with an API key from **Settings → API keys**, sent as
+`Authorization: Bearer clk_…` (or `X-API-Key: clk_…`). Each endpoint names the scope it needs.
+Errors always read `{"error": {"code", "message", "details"}}`. Lists are cursor-paginated:
+pass the `next` value back as `?cursor=`.
+"""
+
+api = NinjaAPI(title="Clarion API", version="1", description=DESCRIPTION,
+               urls_namespace="api", docs_url="/docs", auth=APIKeyAuth())
+register_exception_handlers(api)
 
 
-@api.get("/", summary="API root", tags=["meta"])
+@api.get("/", summary="API root", tags=["meta"], response=meta.RootOut)
 def root(request):
-    return {"name": "Clarion", "version": "1"}
+    def link(name: str) -> str:
+        return request.build_absolute_uri(reverse(f"api:{name}"))
+
+    return {"name": "Clarion", "version": api.version,
+            "links": {"docs": link("openapi-view"), "openapi": link("openapi-json"),
+                      "me": link("me"), "users": link("list_users")}}
+
+
+api.add_router("/me", meta.router)
+api.add_router("/users", users.router)
+
+
+def mount_app_routers(api: NinjaAPI) -> None:
+    for app_config in apps.get_app_configs():
+        if app_config.name == "clarion.api" or not app_config.name.startswith("clarion."):
+            continue
+        if module_has_submodule(app_config.module, "api"):
+            module = import_module(f"{app_config.name}.api")
+            api.add_router(module.prefix, module.router)
+
+
+mount_app_routers(api)

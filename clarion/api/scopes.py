@@ -1,0 +1,74 @@
+"""The catalogue of API key scopes and the user capabilities each one stands on.
+
+A scope is `<area>:read` or `<area>:write`. A key acts only within its scopes AND within what its
+user may do: each scope names the capabilities of which the user must hold at least one.
+Record visibility (own / team / all) is then applied by each endpoint through
+`core.permissions`, exactly as in the web UI.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from clarion.core.permissions import capabilities_of
+
+
+@dataclass(frozen=True)
+class Scope:
+    name: str
+    label: str | Promise
+    # The user needs at least one of these capabilities for the scope to be usable.
+    capabilities: tuple[str, ...]
+
+
+def _reach(area: str, verb: str) -> tuple[str, ...]:
+    return tuple(f"{area}.{verb}_{reach}" for reach in ("own", "team", "all"))
+
+
+SCOPES: dict[str, Scope] = {
+    scope.name: scope
+    for scope in [
+        Scope("contacts:read", _("Read contacts"), _reach("contacts", "view")),
+        Scope("contacts:write", _("Create and edit contacts"), _reach("contacts", "edit")),
+        Scope("companies:read", _("Read companies"), _reach("companies", "view")),
+        Scope("companies:write", _("Create and edit companies"), _reach("companies", "edit")),
+        Scope("deals:read", _("Read deals"), _reach("deals", "view")),
+        Scope("deals:write", _("Create and edit deals"), _reach("deals", "edit")),
+        Scope("tickets:read", _("Read tickets"), _reach("tickets", "view")),
+        Scope("tickets:write", _("Create and edit tickets"), _reach("tickets", "edit")),
+        Scope("marketing:read", _("Read marketing email and campaigns"), ("marketing.manage",)),
+        Scope("marketing:write", _("Create and send marketing email"), ("marketing.manage",)),
+        Scope("segments:read", _("Read segments and lists"), ("segments.manage",)),
+        Scope("segments:write", _("Create and edit segments and lists"), ("segments.manage",)),
+        Scope("workflows:read", _("Read workflows"), ("workflows.manage",)),
+        Scope("workflows:write", _("Create and edit workflows"), ("workflows.manage",)),
+        Scope("forms:read", _("Read forms and submissions"), ("forms.manage",)),
+        Scope("forms:write", _("Create and edit forms"), ("forms.manage",)),
+        Scope("reports:read", _("Read reports and dashboards"), ("reports.view",)),
+        Scope("users:read", _("Read users and teams"), ("users.manage",)),
+        Scope("webhooks:read", _("Read webhooks"), ("settings.manage",)),
+        Scope("webhooks:write", _("Create and edit webhooks"), ("settings.manage",)),
+    ]
+}
+
+
+class UnknownScope(ValueError):
+    pass
+
+
+def get_scope(name: str) -> Scope:
+    try:
+        return SCOPES[name]
+    except KeyError:
+        raise UnknownScope(name) from None
+
+
+def user_may_use(user, scope: Scope) -> bool:
+    """True when the user holds a capability the scope stands on."""
+    return bool(capabilities_of(user).intersection(scope.capabilities))
+
+
+def scopes_for_user(user) -> list[Scope]:
+    """The scopes a key of this user can usefully carry, in catalogue order."""
+    return [scope for scope in SCOPES.values() if user_may_use(user, scope)]

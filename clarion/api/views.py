@@ -1,9 +1,44 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""API key pages under /settings/api-keys/: list, create (the secret shown once), revoke."""
 
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from clarion.api import queries, services
+from clarion.api.forms import APIKeyForm
 from clarion.core.permissions import capability_required
 
+manage_api_keys = capability_required("api.manage")
 
-@capability_required("api.manage")
+
+@manage_api_keys
 def key_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    form = APIKeyForm(user=request.user)
+    return render(request, "api/key_list.html",
+                  {"keys": queries.keys_of(request.user), "form": form})
+
+
+@never_cache
+@manage_api_keys
+@require_POST
+def key_create(request: HttpRequest) -> HttpResponse:
+    form = APIKeyForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(request, "api/key_list.html",
+                      {"keys": queries.keys_of(request.user), "form": form}, status=422)
+    key, secret = services.create_api_key(user=request.user, name=form.cleaned_data["name"],
+                                          scopes=form.cleaned_data["scopes"])
+    # Rendered, not redirected: the secret must not travel through the session or a URL.
+    return render(request, "api/key_created.html", {"key": key, "secret": secret})
+
+
+@manage_api_keys
+@require_POST
+def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    key = get_object_or_404(queries.keys_of(request.user), pk=pk)
+    services.revoke_api_key(key=key)
+    messages.success(request, _("The key “%(name)s” was revoked.") % {"name": key.name})
+    return redirect("api_keys:list")

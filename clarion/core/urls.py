@@ -6,4 +6,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("s/<slug:slug>/", views.section, name="section"),
+    path("design/", views.design, name="design"),
 ]

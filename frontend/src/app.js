@@ -1,2 +1,5 @@
 // Clarion's small layer of behaviour on top of server-rendered pages and htmx.
 import "./shell.js";
+import "./modal.js";
+import "./toast.js";
+import "./contrast.js";

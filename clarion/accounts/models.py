@@ -146,3 +146,6 @@ class LoginAttempt(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        # The throttle counts recent failures per email and per IP address.
+        indexes = [models.Index(fields=["email", "at"], name="loginattempt_email_at"),
+                   models.Index(fields=["ip_address", "at"], name="loginattempt_ip_at")]

@@ -1,0 +1,44 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from clarion.core import scheduler
+from clarion.core.events import emit
+from clarion.core.events.models import Event
+from clarion.core.events.registry import registry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def handlers():
+    with registry.isolated():
+        yield registry
+
+
+def emit_unwoken():
+    """An event whose wake-up was lost: the test transaction never commits."""
+    with transaction.atomic():
+        return emit("contact.created", contact_id=1)
+
+
+def test_the_command_dispatches_what_is_pending():
+    event = emit_unwoken()
+    out = io.StringIO()
+
+    call_command("dispatch_events", stdout=out)
+
+    assert out.getvalue().strip() == "1 events dispatched"
+    event.refresh_from_db()
+    assert event.dispatched_at is not None
+
+
+def test_the_scheduler_sweep_dispatches_events_whose_wake_up_was_lost():
+    event = emit_unwoken()
+
+    enqueued = scheduler.tick()
+
+    assert "dispatch-events" in enqueued
+    assert Event.objects.get(pk=event.pk).dispatched_at is not None

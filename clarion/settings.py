@@ -127,12 +127,17 @@ else:
 CLARION_TASKS = os.environ.get("CLARION_TASKS", "db")
 TASK_BACKENDS = {
     "db": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
-    "celery": {"BACKEND": "django_tasks_celery.CeleryBackend", "QUEUES": ["default"],
-               "OPTIONS": {"celery_app": "clarion.celery.app"}},
+    "celery": {"BACKEND": "clarion.celery.CeleryBackend", "QUEUES": [],
+               "OPTIONS": {"CELERY_APP": "clarion.celery.app"}},
     "immediate": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
 }
 TASKS = {"default": TASK_BACKENDS[CLARION_TASKS]}
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
+# Results let callers follow a task; kept in Redis when the broker is Redis.
+CELERY_RESULT_BACKEND = os.environ.get(
+    "CELERY_RESULT_BACKEND", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+CELERY_RESULT_EXTENDED = True
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "clarion")
 
 # --- REST API -------------------------------------------------------------------------------
 CLARION_API_RATE_LIMIT = int(os.environ.get("CLARION_API_RATE_LIMIT", "600"))  # per key, minute

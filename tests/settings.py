@@ -13,3 +13,8 @@ os.environ.setdefault("EMAIL_URL", "locmem://")
 os.environ.setdefault("CLARION_DATA_DIR", tempfile.mkdtemp(prefix="clarion-test-"))
 
 from clarion.settings import *  # noqa: E402,F403
+
+# A file, not memory, so a worker started in a subprocess sees the test database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -10,14 +10,20 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true",
                             help="Run what is queued, then exit (database queue only).")
         parser.add_argument("--concurrency", type=int, default=2, help="Celery processes.")
+        parser.add_argument("--queues", default="",
+                            help="Comma-separated queues to consume (default: all for the "
+                                 "database queue, the default queue for Celery).")
 
-    def handle(self, *args, batch, concurrency, **options):
+    def handle(self, *args, batch, concurrency, queues, **options):
         if settings.CLARION_TASKS == "celery":
             from clarion.celery import app
 
-            app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}"])
+            argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}"]
+            if queues:
+                argv.append(f"--queues={queues}")
+            app.worker_main(argv)
             return
-        worker_options = {"queue_name": "*", "reload": False, "startup_delay": False}
+        worker_options = {"queue_name": queues or "*", "reload": False, "startup_delay": False}
         if batch:
             worker_options["batch"] = True
         call_command("db_worker", **worker_options)

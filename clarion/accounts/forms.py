@@ -6,6 +6,7 @@ Forms parse and validate input; the services in `services.py` do the writing.
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from clarion.accounts.models import Role, Team, User
@@ -61,6 +62,13 @@ class EnableTwoFactorForm(forms.Form):
         help_text=_("Enter the 6-digit code your authenticator app shows after scanning."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                       "pattern": "[0-9 ]*"}))
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The form sits mid-page on the security page: don't pull focus (and scroll) to it.
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
 
 
 class PasswordConfirmForm(forms.Form):
@@ -154,13 +162,16 @@ class RoleForm(forms.ModelForm):
         model = Role
         fields = ["name", "description", "capabilities"]
 
-    def capability_groups(self) -> list[tuple[str, list]]:
-        """The capability checkboxes grouped by area, for one fieldset per area."""
+    def capability_groups(self) -> list[tuple[str, list[tuple]]]:
+        """The capability checkboxes grouped by area, for one fieldset per area, each with its
+        label minus the area name the fieldset's legend already says."""
         groups: dict[str, list] = {}
         for checkbox in self["capabilities"]:
             area = str(checkbox.data["value"]).split(".", 1)[0]
-            groups.setdefault(area, []).append(checkbox)
-        return [(AREA_TITLES.get(area, area), boxes) for area, boxes in groups.items()]
+            title = str(AREA_TITLES.get(area, area))
+            label = str(checkbox.choice_label).removeprefix(f"{title}: ")
+            groups.setdefault(title, []).append((checkbox, label))
+        return list(groups.items())
 
 
 class SignInLogFilterForm(forms.Form):

@@ -4,7 +4,6 @@ teams, roles and the sign-in log."""
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from clarion.accounts import queries, services, two_factor
 from clarion.accounts.forms import (
+    ChangePasswordForm,
     EnableTwoFactorForm,
     InviteForm,
     PasswordConfirmForm,
@@ -45,7 +45,7 @@ def _render_security(request: HttpRequest, status: int = 200, **forms) -> HttpRe
         "profile_form": forms.get("profile_form") or ProfileForm(initial={
             "first_name": user.first_name, "last_name": user.last_name,
             "language": user.language}),
-        "password_form": forms.get("password_form") or PasswordChangeForm(user),
+        "password_form": forms.get("password_form") or ChangePasswordForm(user),
     }
     if user.totp_enabled:
         context["disable_form"] = forms.get("disable_form") or PasswordConfirmForm(
@@ -82,7 +82,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @require_POST
 def password(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST)
+    form = ChangePasswordForm(request.user, request.POST)
     if not form.is_valid():
         return _render_security(request, status=400, password_form=form)
     services.change_password(user=request.user, password=form.cleaned_data["new_password1"])

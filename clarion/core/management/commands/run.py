@@ -1,12 +1,39 @@
+import hashlib
 import os
 import threading
 
 import uvicorn
+from django.conf import settings
+from django.contrib.staticfiles.finders import get_finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from clarion.accounts.models import User
 from clarion.core.embedded import start_scheduler_thread, start_worker_thread
+
+STATIC_FINGERPRINT = ".clarion-static-fingerprint"
+
+
+def static_fingerprint() -> str:
+    """A digest of every static source file's path, size and time: changes after upgrades."""
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda found: found[0]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def collect_static_if_changed(stdout) -> None:
+    """Collect static files into the data folder when they are missing or out of date, so
+    the one-command server has its CSS, scripts and API docs assets."""
+    stamp = settings.STATIC_ROOT / STATIC_FINGERPRINT
+    fingerprint = static_fingerprint()
+    if stamp.exists() and stamp.read_text() == fingerprint:
+        return
+    stdout.write("Collecting static files…")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(fingerprint)
 
 
 class Command(BaseCommand):
@@ -23,6 +50,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, no_demo, no_background, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        collect_static_if_changed(self.stdout)
         if not no_demo and not User.objects.exists():
             call_command("demo", stdout=self.stdout)
         stop = threading.Event()

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Wake-ups after commit are the fast path; this sweep dispatches events whose wake-up was lost.
 EVENT_SWEEP_INTERVAL = timedelta(seconds=5)
+HANDLER_RUN_PRUNE_INTERVAL = timedelta(hours=1)
 
 
 class CoreConfig(AppConfig):
@@ -14,8 +15,14 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from clarion.core import scheduler
-        from clarion.core.events.services import wake_dispatcher
+        from clarion.core.events.tasks import dispatch_events, prune_handler_runs
 
-        if not any(job.name == "dispatch-events" for job in scheduler.JOBS):
-            scheduler.register(scheduler.PeriodicJob("dispatch-events", EVENT_SWEEP_INTERVAL,
-                                                     wake_dispatcher))
+        registered = {job.name for job in scheduler.JOBS}
+        for job in [
+            scheduler.PeriodicJob("dispatch-events", EVENT_SWEEP_INTERVAL,
+                                  dispatch_events.enqueue),
+            scheduler.PeriodicJob("prune-handler-runs", HANDLER_RUN_PRUNE_INTERVAL,
+                                  prune_handler_runs.enqueue),
+        ]:
+            if job.name not in registered:
+                scheduler.register(job)

@@ -18,6 +18,7 @@ from clarion.core.events.dispatch import (
     claim_batch,
     dispatch_pending,
     retry_delay,
+    retry_failed_runs,
 )
 from clarion.core.events.models import Event, HandlerRun
 from clarion.core.events.registry import registry
@@ -237,3 +238,28 @@ def test_dispatching_costs_a_fixed_few_queries_per_handler_run():
 
     # Per handler run: its transaction (a savepoint here) and the insert of its "done" row.
     assert large - small <= 3 * 45
+
+
+def test_a_dead_lettered_handler_can_be_retried_once_fixed_without_repeating_the_others():
+    broken = [True]
+
+    def fixed_later(event):
+        if broken:
+            raise RuntimeError("bug")
+        record_effect("fixed", event)
+
+    on("contact.created", name="steady")(lambda event: record_effect("steady", event))
+    on("contact.created", name="fixed_later")(fixed_later)
+    event = emit_event()
+    now = timezone.now()
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        dispatch_pending(now=now)
+        now += retry_delay(attempt)
+    broken.clear()
+
+    assert retry_failed_runs(handler="fixed_later") == 1
+    dispatch_pending(now=now)
+
+    assert effects("fixed") == {event.id: 1}
+    assert effects("steady") == {event.id: 1}
+    assert HandlerRun.objects.get(handler="fixed_later").status == "done"

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from clarion.core.events.models import Event, HandlerRun
 from clarion.core.events.registry import Handler, registry
+from clarion.core.events.services import wake_dispatcher
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,23 @@ def dispatch_pending(*, now: datetime | None = None, size: int = BATCH_SIZE) -> 
         return total
     finally:
         _local.running = False
+
+
+def retry_failed_runs(*, handler: str | None = None) -> int:
+    """Give dead-lettered handler runs (all, or one handler's) a fresh set of attempts, once
+    their cause is fixed; their events are dispatched again to those handlers only."""
+    failed = HandlerRun.objects.filter(status=HandlerRun.Status.FAILED)
+    if handler is not None:
+        failed = failed.filter(handler=handler)
+    with transaction.atomic():
+        pairs = list(failed.values_list("id", "event_id"))
+        HandlerRun.objects.filter(id__in=[run_id for run_id, _ in pairs]).update(
+            status=HandlerRun.Status.RETRYING, attempts=0, next_retry_at=None, finished_at=None)
+        Event.objects.filter(id__in={event_id for _, event_id in pairs}).update(
+            dispatched_at=None, claimed_until=None, claimed_by="")
+        if pairs:
+            transaction.on_commit(wake_dispatcher, robust=True)
+    return len(pairs)
 
 
 def _runs_by_pair(events: list[Event]) -> dict[tuple[int, str], HandlerRun]:

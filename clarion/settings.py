@@ -113,8 +113,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, sessions, realtime --------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Short socket timeouts: an unreachable Redis must fail fast (and /healthz answer fast).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL, "KEY_PREFIX": "clarion"}}
+                          "LOCATION": REDIS_URL, "KEY_PREFIX": "clarion",
+                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5}}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
                                   "CONFIG": {"hosts": [REDIS_URL]}}}

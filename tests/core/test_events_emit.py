@@ -1,9 +1,14 @@
 import pytest
+from django.core.cache import cache
 from django.db import transaction
+from django.tasks.signals import task_enqueued
+from django.test import override_settings
 
 from clarion.core.events import NewEvent, emit, emit_many, on
+from clarion.core.events.dispatch import dispatch_pending
 from clarion.core.events.models import Event
 from clarion.core.events.registry import registry
+from clarion.core.events.wakeup import WAKE_PENDING_KEY
 from clarion.core.models import Heartbeat
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +60,37 @@ def test_the_wake_up_after_commit_dispatches_the_event_to_its_handlers(
     assert Heartbeat.objects.filter(component=f"emit:{event.id}").exists()
     event.refresh_from_db()
     assert event.dispatched_at is not None
+
+
+@pytest.fixture
+def queued_wake_ups():
+    """Tasks are queued, not run, and every enqueued task is listed."""
+    enqueued = []
+
+    def record(sender, task_result, **kwargs):
+        enqueued.append(task_result.task.name)
+
+    cache.delete(WAKE_PENDING_KEY)
+    task_enqueued.connect(record)
+    dummy = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    with override_settings(TASKS=dummy):
+        yield enqueued
+    task_enqueued.disconnect(record)
+    cache.delete(WAKE_PENDING_KEY)
+
+
+def test_events_committed_before_the_dispatcher_starts_share_one_wake_up(
+        queued_wake_ups, django_capture_on_commit_callbacks):
+    for contact_id in range(3):
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            emit("contact.updated", contact_id=contact_id)
+    assert queued_wake_ups == ["dispatch_events"]
+
+    dispatch_pending()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        emit("contact.updated", contact_id=4)
+
+    assert queued_wake_ups == ["dispatch_events", "dispatch_events"]
 
 
 def test_emit_many_writes_every_event_in_one_insert(django_assert_num_queries):

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from clarion.core.events.models import Event, HandlerRun
 from clarion.core.events.registry import Handler, registry
-from clarion.core.events.services import wake_dispatcher
+from clarion.core.events.wakeup import clear_pending_wake, wake_dispatcher
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ def dispatch_pending(*, now: datetime | None = None, size: int = BATCH_SIZE) -> 
     backend that wake-up arrives in this same thread, and this loop picks the new events
     up in its next batch instead of recursing.
     """
+    clear_pending_wake()
     if getattr(_local, "running", False):
         return 0
     _local.running = True

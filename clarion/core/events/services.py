@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from clarion.core.events.models import Event
+from clarion.core.events.wakeup import wake_dispatcher
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
@@ -46,13 +47,6 @@ def emit_many(events: Iterable[NewEvent], *, batch_size: int = 1000) -> list[Eve
     if created:
         transaction.on_commit(wake_dispatcher, robust=True)
     return created
-
-
-def wake_dispatcher() -> None:
-    """Enqueue a dispatch run. Only a wake-up: a lost one is covered by the periodic sweep."""
-    from clarion.core.events.tasks import dispatch_events  # the task backend loads lazily
-
-    dispatch_events.enqueue()
 
 
 def _require_transaction() -> None:

@@ -4,6 +4,7 @@ Functions take keyword arguments only and raise `AccountError` with a message a 
 on; views show that message as it is.
 """
 
+import logging
 import secrets
 from collections.abc import Iterable
 
@@ -21,6 +22,8 @@ from clarion.accounts.queries import INVITATION_VALID_FOR, pending_invitations
 from clarion.accounts.throttle import Reason
 from clarion.core.capabilities import CAPABILITIES, DEFAULT_ROLES
 
+logger = logging.getLogger(__name__)
+
 
 class AccountError(Exception):
     """A request the accounts domain refuses, with a message for the person who made it."""
@@ -32,6 +35,10 @@ class AccountError(Exception):
 
 class SignInRefused(AccountError):
     pass
+
+
+class InvitationNotSent(AccountError):
+    """The invitation is saved, but its email could not be handed to the mail server."""
 
 
 # --- Users ----------------------------------------------------------------------------------
@@ -236,7 +243,13 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         to=[invitation.email])
     message.attach_alternative(render_to_string("accounts/email/invitation.html", context),
                                "text/html")
-    message.send()
+    try:
+        message.send()
+    except Exception as error:  # any mail server or network failure
+        logger.exception("Could not send the invitation email to %s", invitation.email)
+        raise InvitationNotSent(_(
+            "The invitation to %(email)s is saved, but its email could not be sent. Check the "
+            "mail settings, then resend it.") % {"email": invitation.email}) from error
 
 
 def _new_token(invitation: Invitation) -> str:

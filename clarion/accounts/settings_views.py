@@ -56,7 +56,9 @@ def _render_security(request: HttpRequest, status: int = 200, **forms) -> HttpRe
         uri = two_factor.provisioning_uri(secret=secret, email=user.email)
         context["totp_secret_groups"] = [secret[i:i + 4] for i in range(0, len(secret), 4)]
         context["qr_svg"] = two_factor.qr_code_svg(
-            uri=uri, title=_("QR code to add Clarion to your authenticator app"))
+            uri=uri, title=_("QR code to add Clarion to your authenticator app"),
+            description=_("Scan it with your authenticator app, or type the setup key shown "
+                          "below into the app instead."))
         context["enable_form"] = forms.get("enable_form") or EnableTwoFactorForm()
     return render(request, "settings/security.html", context, status=status)
 
@@ -174,6 +176,9 @@ def invite(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             invitation = services.invite_user(actor=request.user, **form.cleaned_data)
+        except services.InvitationNotSent as error:
+            messages.error(request, error.message)
+            return redirect("settings:users")
         except services.AccountError as error:
             form.add_error("email", error.message)
         else:

@@ -29,9 +29,10 @@ def provisioning_uri(*, secret: str, email: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
 
 
-def qr_code_svg(*, uri: str, title: str) -> str:
-    """An inline SVG QR code, announced to screen readers as an image with `title`."""
-    svg = segno.make(uri, error="m").svg_inline(scale=4, light="#fff", title=title)
+def qr_code_svg(*, uri: str, title: str, description: str = "") -> str:
+    """An inline SVG QR code, announced to screen readers as an image named `title`."""
+    svg = segno.make(uri, error="m").svg_inline(scale=4, light="#fff", title=title,
+                                                desc=description or None)
     return svg.replace("<svg ", '<svg role="img" ', 1)
 
 

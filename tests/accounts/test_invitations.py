@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -155,3 +156,15 @@ def test_a_sales_user_can_not_invite(client, sales_user, roles):
     response = client.post("/settings/users/invite/", {"email": "x@example.com"})
 
     assert response.status_code == 403 and mail.outbox == []
+
+
+def test_a_mail_server_failure_keeps_the_invitation_and_says_to_resend(
+        admin_client, roles, sales_team):
+    with mock.patch("django.core.mail.EmailMultiAlternatives.send",
+                    side_effect=ConnectionRefusedError):
+        response = invite(admin_client, roles, sales_team)
+
+    assert response.url == "/settings/users/"
+    page = admin_client.get(response.url).text
+    assert "its email could not be sent" in page
+    assert Invitation.objects.filter(email="nia@example.com").exists()

@@ -3,10 +3,13 @@
 // `HX-Trigger: {"toast": {"message": "…", "level": "success"}}` header add more.
 // Notices leave after a few seconds (not while pointed at or focused); errors stay until closed.
 
-const DISMISS_AFTER_MS = 6000;
-
 function region() {
   return document.getElementById("toasts");
+}
+
+// The region's data-dismiss-after (milliseconds) sets how long notices stay.
+function dismissAfter() {
+  return Number(region()?.dataset.dismissAfter) || 6000;
 }
 
 function dismiss(toast) {
@@ -16,11 +19,11 @@ function dismiss(toast) {
 
 function scheduleDismiss(toast) {
   if (toast.classList.contains("toast-error")) return;
-  let timer = setTimeout(() => dismiss(toast), DISMISS_AFTER_MS);
+  let timer = setTimeout(() => dismiss(toast), dismissAfter());
   const pause = () => clearTimeout(timer);
   const resume = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => dismiss(toast), DISMISS_AFTER_MS);
+    timer = setTimeout(() => dismiss(toast), dismissAfter());
   };
   toast.addEventListener("mouseenter", pause);
   toast.addEventListener("focusin", pause);

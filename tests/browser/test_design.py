@@ -77,3 +77,13 @@ def test_design_page_on_a_phone_is_accessible(staff_page):
     staff_page.set_viewport_size({"width": 390, "height": 844})
 
     assert_accessible(staff_page)
+
+
+def test_notices_leave_by_themselves(staff_page):
+    staff_page.locator("#toasts").evaluate("region => region.dataset.dismissAfter = '200'")
+
+    staff_page.get_by_role("button", name="Show a success toast").click()
+
+    toast = staff_page.locator("#toasts .toast-success")
+    expect(toast).to_contain_text("Contact saved.")
+    expect(toast).to_have_count(0)

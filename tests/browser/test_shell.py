@@ -123,3 +123,43 @@ def test_shared_admin_fixture_signs_in_against_the_live_server(page, admin_user)
     page.get_by_role("link", name="Design system").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Design system")
+
+
+def test_skip_link_is_the_first_stop_and_moves_focus_to_main(page, member):
+    login(page, member.email, PASSWORD)
+
+    page.keyboard.press("Tab")
+    skip_link = page.get_by_role("link", name="Skip to content")
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_be_in_viewport()
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#main")).to_be_focused()
+
+
+def test_user_menu_opens_with_the_keyboard_and_escape_closes_it(page, member):
+    login(page, member.email, PASSWORD)
+    summary = page.locator(".user-menu summary")
+
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="Profile & security")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Profile & security")).to_be_focused()
+    page.keyboard.press("Escape")
+
+    expect(page.get_by_role("link", name="Profile & security")).to_be_hidden()
+    expect(summary).to_be_focused()
+
+
+def test_language_switch_in_the_shell_stays_on_the_same_page(page, member):
+    login(page, member.email, PASSWORD)
+    page.goto("/s/email/")
+
+    page.get_by_role("button", name="简体中文").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page).to_have_url(re.compile(r"/s/email/$"))
+    assert_accessible(page)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")

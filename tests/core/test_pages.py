@@ -3,7 +3,10 @@
 from html.parser import HTMLParser
 
 import pytest
-from django.template.loader import get_template
+from django.contrib import messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.template.loader import get_template, render_to_string
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from clarion.core.sections import SECTIONS
@@ -147,3 +150,27 @@ def test_error_pages_render_without_any_context(name):
 
     assert "Clarion" in html
     assert 'href="/"' in html
+
+
+def test_messages_render_as_toasts_in_the_live_region(sales_user):
+    request = RequestFactory().get("/")
+    request.user = sales_user
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    messages.success(request, "Contact saved.")
+
+    html = render_to_string("core/home.html", {"sections": []}, request=request)
+
+    region = html.split('id="toasts"', 1)[1].split("</div>\n  <template", 1)[0]
+    assert 'aria-live="polite"' in region
+    assert '<div class="toast toast-success">' in region
+    assert "Contact saved." in region
+
+
+def test_expired_form_gets_the_friendly_csrf_page():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(reverse("set_language"), {"language": "en"})
+
+    assert response.status_code == 403
+    assert "This form has expired" in response.text

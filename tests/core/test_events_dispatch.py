@@ -2,6 +2,7 @@
 whatever crashes, re-deliveries and failures happen on the way."""
 
 import logging
+import time
 import uuid
 from collections import Counter
 from datetime import timedelta
@@ -263,3 +264,40 @@ def test_a_dead_lettered_handler_can_be_retried_once_fixed_without_repeating_the
     assert effects("fixed") == {event.id: 1}
     assert effects("steady") == {event.id: 1}
     assert HandlerRun.objects.get(handler="fixed_later").status == "done"
+
+
+def test_a_slow_batch_hands_back_its_unstarted_events_before_the_lease_runs_out(monkeypatch):
+    from clarion.core.events import dispatch
+
+    def slow(event):
+        record_effect("slow", event)
+        time.sleep(0.1)
+
+    on("contact.created", name="slow")(slow)
+    first, second, third = emit_event(), emit_event(), emit_event()
+    monkeypatch.setattr(dispatch, "LEASE", timedelta(seconds=0.1))  # hands back after 0.05 s
+
+    assert dispatch.dispatch_batch(size=3) == 3
+
+    assert effects("slow") == {first.id: 1}
+    handed_back = Event.objects.filter(id__in=[second.id, third.id])
+    assert list(handed_back.values_list("dispatched_at", "claimed_until")) == [(None, None)] * 2
+    dispatch_pending()
+    assert effects("slow") == {first.id: 1, second.id: 1, third.id: 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_emitted_by_a_handler_are_dispatched_in_the_same_run():
+    def welcome(event):
+        with transaction.atomic():
+            emit("contact.welcomed", contact_id=event.contact_id)
+
+    on("contact.created", name="welcome")(welcome)
+    on("contact.welcomed", name="welcomed")(lambda event: record_effect("welcomed", event))
+
+    created = emit_event("contact.created", contact_id=5)  # commits; tasks run immediately
+
+    [welcomed] = Event.objects.filter(kind="contact.welcomed")
+    assert effects("welcomed") == {welcomed.id: 1}
+    assert not Event.objects.filter(dispatched_at__isnull=True).exists()
+    assert created.id < welcomed.id

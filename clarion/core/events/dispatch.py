@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import traceback
 import uuid
 from dataclasses import dataclass
@@ -89,15 +90,21 @@ def dispatch_batch(*, now: datetime | None = None, size: int = BATCH_SIZE) -> in
     events = claim_batch(claimer=claimer, now=now, size=size)
     if not events:
         return 0
+    # Slow handlers must not outlast the lease: past half of it, the rest of the batch is
+    # handed back for any claimer to take at once.
+    deadline = time.monotonic() + LEASE.total_seconds() / 2
     runs = _runs_by_pair(events)
-    settled, waiting = [], {}
+    settled, held_until = [], {}
     for event in events:
+        if time.monotonic() > deadline:
+            held_until.setdefault(None, []).append(event.id)
+            continue
         retry_at = _dispatch_event(event, runs, now=now)
         if retry_at is None:
             settled.append(event.id)
         else:
-            waiting.setdefault(retry_at, []).append(event.id)
-    _release(claimer, settled, waiting, now=now)
+            held_until.setdefault(retry_at, []).append(event.id)
+    _release(claimer, settled, held_until, now=now)
     return len(events)
 
 
@@ -215,7 +222,7 @@ def _record_failure(event: Event, handler: Handler, run: HandlerRun | None,
         return Outcome(retry_at=now)
     if gave_up:
         logger.error("Event handler %s gave up on event %s (%s) after %d attempts: %r",
-                     handler.name, event.id, event.kind, attempts, error)
+                     handler.name, event.id, event.kind, attempts, error, exc_info=error)
         return SETTLED
     logger.warning("Event handler %s failed on event %s (%s), attempt %d of %d; retrying at %s",
                    handler.name, event.id, event.kind, attempts, MAX_ATTEMPTS,
@@ -223,13 +230,14 @@ def _record_failure(event: Event, handler: Handler, run: HandlerRun | None,
     return Outcome(retry_at=fields["next_retry_at"])
 
 
-def _release(claimer: str, settled: list[int], waiting: dict[datetime, list[int]], *,
-             now: datetime) -> None:
-    """Mark settled events dispatched and hold back the others until their next retry —
-    only those still leased to this claimer (if the lease ran out, the new holder decides)."""
+def _release(claimer: str, settled: list[int], held_until: dict[datetime | None, list[int]],
+             *, now: datetime) -> None:
+    """Mark settled events dispatched and hold the others back until their next retry (None:
+    claimable now) — only those still leased to this claimer: if the lease ran out, the new
+    holder decides."""
     mine = Event.objects.filter(claimed_by=claimer)
     if settled:
         mine.filter(id__in=settled).update(dispatched_at=now, claimed_until=None,
                                            claimed_by="")
-    for retry_at, ids in waiting.items():
-        mine.filter(id__in=ids).update(claimed_until=retry_at, claimed_by="")
+    for until, ids in held_until.items():
+        mine.filter(id__in=ids).update(claimed_until=until, claimed_by="")

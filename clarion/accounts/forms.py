@@ -10,21 +10,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from clarion.accounts.models import Role, Team, User
-from clarion.core.capabilities import CAPABILITIES, RECORD_AREAS
-
-# Titles for the capability groups on the role form; record areas bring their own.
-AREA_TITLES = {
-    **RECORD_AREAS,
-    "marketing": _("Marketing email"),
-    "segments": _("Segments and lists"),
-    "workflows": _("Workflows"),
-    "forms": _("Forms and landing pages"),
-    "reports": _("Reports"),
-    "data": _("Import and export"),
-    "settings": _("Settings"),
-    "users": _("Users, teams and roles"),
-    "api": _("API"),
-}
+from clarion.core.capabilities import AREA_TITLES, CAPABILITIES
 
 
 class SignInForm(forms.Form):

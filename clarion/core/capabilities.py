@@ -4,6 +4,7 @@ A capability is `<area>.<action>`; record capabilities come in `_own`, `_team` a
 flavours, which `core.permissions` turns into record visibility.
 """
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 RECORD_AREAS = {
@@ -12,16 +13,30 @@ RECORD_AREAS = {
     "deals": _("Deals"),
     "tickets": _("Tickets"),
 }
-SCOPES = ("own", "team", "all")
+AREA_TITLES = {
+    **RECORD_AREAS,
+    "marketing": _("Marketing email"),
+    "segments": _("Segments and lists"),
+    "workflows": _("Workflows"),
+    "forms": _("Forms and landing pages"),
+    "reports": _("Reports"),
+    "data": _("Import and export"),
+    "settings": _("Settings"),
+    "users": _("Users, teams and roles"),
+    "api": _("API"),
+}
+SCOPES = {"own": _("own records"), "team": _("their teams' records"), "all": _("all records")}
+VERBS = {"view": _("View"), "edit": _("Edit")}
 
 
 def _record_capabilities() -> dict[str, str]:
     capabilities = {}
     for area, label in RECORD_AREAS.items():
-        for verb, verb_label in (("view", _("View")), ("edit", _("Edit"))):
-            for scope in SCOPES:
-                capabilities[f"{area}.{verb}_{scope}"] = f"{label}: {verb_label} ({scope})"
-        capabilities[f"{area}.delete"] = f"{label}: {_('Delete')}"
+        for verb, verb_label in VERBS.items():
+            for scope, scope_label in SCOPES.items():
+                capabilities[f"{area}.{verb}_{scope}"] = format_lazy(
+                    "{}: {} ({})", label, verb_label, scope_label)
+        capabilities[f"{area}.delete"] = format_lazy("{}: {}", label, _("Delete"))
     return capabilities
 
 

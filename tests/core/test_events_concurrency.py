@@ -67,16 +67,28 @@ def run_in_threads(count, target):
     assert errors == []
 
 
-def test_concurrent_claimers_never_process_the_same_event_twice():
+def test_concurrent_claimers_never_process_the_same_event_twice(monkeypatch):
+    from clarion.core.events import dispatch
+
+    claims = []
+    claim_batch = dispatch.claim_batch
+
+    def recorded_claim(**kwargs):
+        claimed = claim_batch(**kwargs)
+        claims.extend(event.id for event in claimed)  # list.extend is atomic under the GIL
+        return claimed
+
     def slow(event):
         record_effect("c", event)
         time.sleep(0.002)
 
     on("contact.created", name="slow")(slow)
     events = undispatched_events(300)
+    monkeypatch.setattr(dispatch, "claim_batch", recorded_claim)
 
     run_in_threads(4, lambda: dispatch_pending(size=10))
 
+    assert sorted(claims) == [event.id for event in events]  # SKIP LOCKED: no event claimed twice
     done = effects("c")
     assert Counter(int(event_id) for _, event_id, _, _ in done) == {e.id: 1 for e in events}
     assert len({worker for _, _, worker, _ in done}) > 1  # the claimers really overlapped

@@ -154,6 +154,27 @@ def test_a_crash_after_the_handlers_but_before_marking_dispatched_repeats_nothin
     assert event.dispatched_at is not None
 
 
+def test_a_crash_while_marking_a_handler_done_leaves_no_effect_to_be_repeated(monkeypatch):
+    from clarion.core.events import dispatch
+
+    on("contact.created", name="only")(lambda event: record_effect("only", event))
+    event = emit_event()
+    now = timezone.now()
+    mark_done = dispatch._mark_done
+
+    def dies_while_marking(*args, **kwargs):
+        mark_done(*args, **kwargs)
+        raise Crash
+
+    with monkeypatch.context() as patched:
+        patched.setattr(dispatch, "_mark_done", dies_while_marking)
+        with pytest.raises(Crash):
+            dispatch_pending(now=now)
+    dispatch_pending(now=now + LEASE + timedelta(seconds=1))
+
+    assert effects("only") == {event.id: 1}
+
+
 def test_a_failing_handler_is_retried_with_backoff_while_the_others_effects_stand():
     failures = [ValueError("mail server down")]
 

@@ -4,7 +4,9 @@ A busy installation commits many events a second; one wake-up waiting to start i
 all of them, because the dispatcher run it starts claims everything committed before it began.
 So an emitter enqueues a wake-up only when none is pending (an atomic cache `add`), and each
 dispatcher run clears the mark as it starts. If a wake-up is lost, its mark expires and the
-scheduler's sweep dispatches meanwhile.
+scheduler's sweep dispatches meanwhile. The mark needs a cache shared by web and workers (Redis,
+or `clarion run`'s single process); with a per-process cache it still bounds the wake-ups, and
+the mark's expiry bounds the delay.
 """
 
 import logging
@@ -14,7 +16,7 @@ from django.core.cache import cache
 logger = logging.getLogger(__name__)
 
 WAKE_PENDING_KEY = "events:wake-pending"
-WAKE_PENDING_TIMEOUT = 10  # seconds
+WAKE_PENDING_TIMEOUT = 2  # seconds
 
 
 def wake_dispatcher() -> None:

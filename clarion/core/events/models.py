@@ -3,6 +3,8 @@
 `core` imports no app, so an event names its contact by id and its subject generically.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -53,7 +55,7 @@ class Event(models.Model):
         return f"{self.kind} #{self.pk}"
 
     @property
-    def cursor(self) -> tuple:
+    def cursor(self) -> tuple[datetime, int]:
         """The keyset position of this event in a newest-first timeline."""
         return (self.occurred_at, self.pk)
 

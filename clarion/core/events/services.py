@@ -5,13 +5,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from clarion.core.events.models import Event
 from clarion.core.events.wakeup import wake_dispatcher
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    Actor = AbstractBaseUser | AnonymousUser | None
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
@@ -23,13 +29,13 @@ class NewEvent:
     kind: str
     contact_id: int | None = None
     subject: models.Model | None = None
-    actor: Any = None
+    actor: "Actor" = None
     data: dict = field(default_factory=dict)
     occurred_at: datetime | None = None
 
 
 def emit(kind: str, *, contact_id: int | None = None, subject: models.Model | None = None,
-         actor: Any = None, data: dict | None = None,
+         actor: "Actor" = None, data: dict | None = None,
          occurred_at: datetime | None = None) -> Event:
     """Record that `kind` happened (to `contact_id`, about `subject`, done by `actor`)."""
     _require_transaction()

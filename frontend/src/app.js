@@ -3,3 +3,4 @@ import "./shell.js";
 import "./modal.js";
 import "./toast.js";
 import "./contrast.js";
+import "./tables.js";

@@ -73,10 +73,25 @@ def test_toast_appears_in_the_live_region_and_can_be_dismissed(staff_page):
     expect(toast).to_have_count(0)
 
 
-def test_design_page_on_a_phone_is_accessible(staff_page):
+def test_design_page_on_a_phone_is_accessible_and_does_not_scroll_sideways(staff_page):
     staff_page.set_viewport_size({"width": 390, "height": 844})
 
     assert_accessible(staff_page)
+    widths = staff_page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1]
+
+
+def test_a_wide_table_scrolls_inside_its_wrap_and_takes_keyboard_focus(staff_page):
+    staff_page.set_viewport_size({"width": 390, "height": 844})
+    wrap = staff_page.locator("#tables .table-wrap")
+
+    wrap.focus()
+    staff_page.keyboard.press("ArrowRight")
+
+    expect(wrap).to_be_focused()
+    assert wrap.evaluate("el => el.scrollWidth > el.clientWidth && el.scrollLeft > 0")
 
 
 def test_notices_leave_by_themselves(staff_page):
@@ -87,3 +102,22 @@ def test_notices_leave_by_themselves(staff_page):
     toast = staff_page.locator("#toasts .toast-success")
     expect(toast).to_contain_text("Contact saved.")
     expect(toast).to_have_count(0)
+
+
+def test_a_table_wrap_without_tabindex_becomes_focusable_when_it_overflows(staff_page):
+    staff_page.set_viewport_size({"width": 390, "height": 844})
+    staff_page.evaluate("""() => {
+        const wrap = document.createElement("div");
+        wrap.className = "table-wrap";
+        wrap.id = "added-wrap";
+        wrap.innerHTML = '<table class="table"><caption>Wide</caption><tr>'
+            + '<td>a-long-unbreakable-cell-value-that-is-wider-than-a-phone</td>'.repeat(3)
+            + '</tr></table>';
+        document.getElementById("main").append(wrap);
+        window.dispatchEvent(new Event("resize"));
+    }""")
+
+    wrap = staff_page.locator("#added-wrap")
+    expect(wrap).to_have_attribute("tabindex", "0")
+    expect(wrap).to_have_attribute("role", "region")
+    expect(wrap).to_have_attribute("aria-label", "Wide")

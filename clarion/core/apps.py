@@ -15,12 +15,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from clarion.core import scheduler
-        from clarion.core.events.tasks import dispatch_events, prune_handler_runs
+        from clarion.core.events.tasks import prune_handler_runs, sweep
 
         registered = {job.name for job in scheduler.JOBS}
         for job in [
-            scheduler.PeriodicJob("dispatch-events", EVENT_SWEEP_INTERVAL,
-                                  dispatch_events.enqueue),
+            scheduler.PeriodicJob("dispatch-events", EVENT_SWEEP_INTERVAL, sweep),
             scheduler.PeriodicJob("prune-handler-runs", HANDLER_RUN_PRUNE_INTERVAL,
                                   prune_handler_runs.enqueue),
         ]:

@@ -3,6 +3,8 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.tasks.signals import task_enqueued
+from django.test import override_settings
 
 from clarion.core import scheduler
 from clarion.core.events import emit
@@ -42,3 +44,21 @@ def test_the_scheduler_sweep_dispatches_events_whose_wake_up_was_lost():
 
     assert "dispatch-events" in enqueued
     assert Event.objects.get(pk=event.pk).dispatched_at is not None
+
+
+def test_the_sweep_enqueues_nothing_when_no_event_is_due():
+    enqueued = []
+
+    def record(sender, task_result, **kwargs):
+        enqueued.append(task_result.task.name)
+
+    task_enqueued.connect(record)
+    try:
+        with override_settings(TASKS={"default": {
+                "BACKEND": "django.tasks.backends.dummy.DummyBackend"}}):
+            swept = scheduler.tick()
+    finally:
+        task_enqueued.disconnect(record)
+
+    assert "dispatch-events" in swept
+    assert "dispatch_events" not in enqueued

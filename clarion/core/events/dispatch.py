@@ -65,13 +65,18 @@ def new_claimer_id() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
+def due_events(*, now: datetime):
+    """Undispatched events no claimer holds and no retry holds back, oldest first."""
+    return (Event.objects.filter(dispatched_at__isnull=True)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+            .order_by("id"))
+
+
 def claim_batch(*, claimer: str, now: datetime, size: int = BATCH_SIZE,
                 lease: timedelta = LEASE) -> list[Event]:
     """Lease up to `size` due, undispatched events to `claimer`, oldest first."""
     with transaction.atomic():
-        due = (Event.objects.filter(dispatched_at__isnull=True)
-               .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
-               .order_by("id"))
+        due = due_events(now=now)
         features = transaction.get_connection().features
         if features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True,

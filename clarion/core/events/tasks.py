@@ -2,8 +2,9 @@
 (or the pruner), which reads the work from the database."""
 
 from django.tasks import task
+from django.utils import timezone
 
-from clarion.core.events.dispatch import dispatch_pending
+from clarion.core.events.dispatch import dispatch_pending, due_events
 from clarion.core.events.retention import prune_done_runs
 
 
@@ -17,3 +18,10 @@ def dispatch_events() -> int:
 def prune_handler_runs() -> int:
     """Delete the done marks of long-dispatched events."""
     return prune_done_runs()
+
+
+def sweep() -> None:
+    """The scheduler's safety net for lost wake-ups: enqueue a dispatch run when an event is
+    due (whatever the wake-up mark says), and nothing when none is."""
+    if due_events(now=timezone.now()).exists():
+        dispatch_events.enqueue()

@@ -24,7 +24,8 @@ class MeOut(Schema):
     key: KeyOut
 
 
-@router.get("", response=MeOut, url_name="me", summary="The key and its user")
+@router.get("", response=MeOut, url_name="me", summary="The key and its user",
+            description="Works with any valid key, whatever its scopes.")
 def me(request):
     key = request.auth
     return {"user": key.user, "key": key}

@@ -19,7 +19,8 @@ from clarion.api.errors import register_exception_handlers
 DESCRIPTION = """Clarion's REST API.
 
 Authenticate with an API key from **Settings → API keys**, sent as
-`Authorization: Bearer clk_…` (or `X-API-Key: clk_…`). Each endpoint names the scope it needs.
+`Authorization: Bearer clk_…` (or `X-API-Key: clk_…`). Each endpoint says which scope it needs;
+a key acts only within its scopes and within what its user's role allows.
 Errors always read `{"error": {"code", "message", "details"}}`. Lists are cursor-paginated:
 pass the `next` value back as `?cursor=`.
 """

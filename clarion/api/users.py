@@ -28,7 +28,8 @@ class UserOut(Schema):
         return [team.name for team in user.teams.all()]
 
 
-@router.get("", response=list[UserOut], url_name="list_users", summary="List users")
+@router.get("", response=list[UserOut], url_name="list_users", summary="List users",
+            description="Needs the `users:read` scope. Ordered by email.")
 @paginate(CursorPagination, order_by="email")
 def list_users(request):
     return User.objects.select_related("role").prefetch_related("teams")

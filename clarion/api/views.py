@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clarion.api import queries, services
 from clarion.api.forms import APIKeyForm
@@ -23,8 +24,10 @@ def key_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @manage_api_keys
-@require_POST
+@require_http_methods(["GET", "POST"])
 def key_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":  # the form lives on the list page
+        return redirect(reverse("api_keys:list") + "#new-key-title")
     form = APIKeyForm(request.POST, user=request.user)
     if not form.is_valid():
         return render(request, "api/key_list.html",

@@ -95,3 +95,10 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     response = client.get("/settings/api-keys/")
 
     assert response.status_code == 302 and "/accounts/" in response["Location"]
+
+
+def test_opening_the_new_key_address_leads_to_the_form(admin_client):
+    response = admin_client.get("/settings/api-keys/new")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/settings/api-keys/#new-key-title"

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 REPO = Path(__file__).resolve().parents[2]
@@ -22,10 +23,15 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{host}{port}/{settings['NAME']}"
 
 
+# Only these pass through from the test process: the rest of its environment (test-only flags
+# such as DJANGO_ALLOW_ASYNC_UNSAFE, the test DATABASE_URL) must not leak into the command.
+INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR")
+
+
 def clarion_env(**overrides: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"DJANGO_SETTINGS_MODULE", "CLARION_TESTING", "PYTEST_CURRENT_TEST"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "clarion.settings", "PYTHONUNBUFFERED": "1"})
+    env = {name: os.environ[name] for name in INHERITED if name in os.environ}
+    env.update({"DJANGO_SETTINGS_MODULE": "clarion.settings", "PYTHONUNBUFFERED": "1",
+                "CLARION_DATA_DIR": str(settings.DATA_DIR)})
     env.update(overrides)
     return env
 

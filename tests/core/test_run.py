@@ -60,8 +60,6 @@ class ClarionRun:
         self.log = data_dir / f"run-{self.port}.log"
         env = clarion_env(CLARION_DATA_DIR=str(data_dir), CLARION_TASKS="db",
                           SECRET_KEY="x" * 50)
-        for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
-            env.pop(name, None)
         with self.log.open("w") as log:
             self.process = subprocess.Popen(clarion_command("run", "--port", str(self.port)),
                                             env=env, cwd=REPO, stdout=log,

@@ -79,6 +79,20 @@ def test_shell_on_a_phone_folds_navigation_behind_a_keyboard_usable_toggle(page,
     assert_accessible(page)
 
 
+def test_escape_folds_the_phone_navigation_and_returns_to_the_toggle(page, member):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, member.email, PASSWORD)
+    toggle = page.locator("[data-nav-toggle]")
+    toggle.click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Deals").focus()
+
+    page.keyboard.press("Escape")
+
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(toggle).to_be_focused()
+
+
 def test_section_page_is_an_accessible_empty_state(page, member):
     login(page, member.email, PASSWORD)
 

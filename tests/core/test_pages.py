@@ -7,11 +7,22 @@ from django.contrib import messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.template.loader import get_template, render_to_string
 from django.test import Client, RequestFactory
-from django.urls import reverse
+from django.urls import include, path, reverse
 
 from clarion.core.sections import SECTIONS
 
 pytestmark = pytest.mark.django_db
+
+
+def broken_view(request):
+    raise RuntimeError("boom")
+
+
+# Used by the 500 test through @pytest.mark.urls.
+urlpatterns = [
+    path("broken/", broken_view),
+    path("", include("clarion.core.urls")),
+]
 
 
 class MainNavigationLinks(HTMLParser):
@@ -174,3 +185,13 @@ def test_expired_form_gets_the_friendly_csrf_page():
 
     assert response.status_code == 403
     assert "This form has expired" in response.text
+
+
+@pytest.mark.urls("tests.core.test_pages")
+def test_server_error_renders_the_plain_500_page():
+    client = Client(raise_request_exception=False)
+
+    response = client.get("/broken/")
+
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text

@@ -46,6 +46,13 @@ def undispatched_events(count):
                                       for n in range(count)])
 
 
+def wait_until(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
 def run_in_threads(count, target):
     start = threading.Barrier(count)
     errors = []
@@ -115,12 +122,14 @@ def test_a_claimer_taking_over_an_expired_lease_does_not_rerun_a_handler_still_r
     first = threading.Thread(target=claim_as, args=("first",))
     first.start()
     assert running.wait(timeout=10)
+    first_claimer = Event.objects.get(pk=event.pk).claimed_by
 
     # A second claimer believes the first is dead: its lease has run out.
     second = threading.Thread(target=claim_as,
                               args=("second", timezone.now() + LEASE + timedelta(seconds=1)))
     second.start()
-    time.sleep(0.3)  # the second now waits on the first's uncommitted "done" row
+    wait_until(lambda: Event.objects.get(pk=event.pk).claimed_by != first_claimer)
+    time.sleep(0.2)  # the second now waits on the first's uncommitted "done" row
     release.set()
     first.join(timeout=30)
     second.join(timeout=30)

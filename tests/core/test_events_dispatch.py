@@ -292,11 +292,11 @@ def test_a_slow_batch_hands_back_its_unstarted_events_before_the_lease_runs_out(
 
     def slow(event):
         record_effect("slow", event)
-        time.sleep(0.1)
+        time.sleep(0.2)
 
     on("contact.created", name="slow")(slow)
     first, second, third = emit_event(), emit_event(), emit_event()
-    monkeypatch.setattr(dispatch, "LEASE", timedelta(seconds=0.1))  # hands back after 0.05 s
+    monkeypatch.setattr(dispatch, "LEASE", timedelta(seconds=0.2))  # hands back after 0.1 s
 
     assert dispatch.dispatch_batch(size=3) == 3
 

@@ -96,12 +96,12 @@ def dispatch_batch(*, now: datetime | None = None, size: int = BATCH_SIZE) -> in
     if not events:
         return 0
     # Slow handlers must not outlast the lease: past half of it, the rest of the batch is
-    # handed back for any claimer to take at once.
+    # handed back for any claimer to take at once (after the first event, so work progresses).
     deadline = time.monotonic() + LEASE.total_seconds() / 2
     runs = _runs_by_pair(events)
     settled, held_until = [], {}
-    for event in events:
-        if time.monotonic() > deadline:
+    for position, event in enumerate(events):
+        if position and time.monotonic() > deadline:
             held_until.setdefault(None, []).append(event.id)
             continue
         retry_at = _dispatch_event(event, runs, now=now)

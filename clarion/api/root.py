@@ -10,7 +10,7 @@ from importlib import import_module
 from django.apps import apps
 from django.urls import reverse
 from django.utils.module_loading import module_has_submodule
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from clarion.api import meta, users
 from clarion.api.auth import APIKeyAuth
@@ -25,8 +25,11 @@ Errors always read `{"error": {"code", "message", "details"}}`. Lists are cursor
 pass the `next` value back as `?cursor=`.
 """
 
+# Swagger UI from ninja's bundled static files; no validator calls to swagger.io.
+DOCS = Swagger(settings={"validatorUrl": None, "persistAuthorization": True})
+
 api = NinjaAPI(title="Clarion API", version="1", description=DESCRIPTION,
-               urls_namespace="api", docs_url="/docs", auth=APIKeyAuth())
+               urls_namespace="api", docs=DOCS, docs_url="/docs", auth=APIKeyAuth())
 register_exception_handlers(api)
 
 

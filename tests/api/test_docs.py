@@ -13,6 +13,7 @@ def test_the_docs_page_is_public_and_loads_nothing_from_other_hosts(client):
     assert "swagger-ui" in html
     assert re.findall(r"""(?:src|href)=["'](?:https?:)?//""", html) == []
     assert not re.search(r"https?://(?!testserver)", html)
+    assert '"validatorUrl": null' in html  # no badge fetched from validator.swagger.io
 
 
 def test_the_docs_assets_are_served_locally(client):

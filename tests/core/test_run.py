@@ -95,6 +95,8 @@ def test_clarion_run_serves_with_a_live_worker_and_loads_demo_data_only_once(dat
         assert healthz(first.port)["status"] == "ok"
         assert fetch_status(first.port, "/static/dist/app.css") == 200
         assert fetch_status(first.port, "/static/ninja/swagger-ui-bundle.js") == 200
+        assert fetch_status(first.port, "/api/v1/docs") == 200
+        assert fetch_status(first.port, "/api/v1/me") == 401
     finally:
         first.stop()
     assert DEMO_LOGIN in first.output()

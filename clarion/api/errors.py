@@ -8,7 +8,9 @@ or around ninja (unknown routes, wrong methods) are rewritten by `APIErrorMiddle
 
 import logging
 
+import pydantic
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -90,6 +92,26 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     return error_response(422, "validation_error", _("The request has invalid fields."), details)
 
 
+def _pydantic_error(request: HttpRequest, exc: pydantic.ValidationError) -> HttpResponse:
+    """A JSON shape an endpoint validated itself (filters, workflow graphs…)."""
+    details = [{"field": _field_path(error["loc"]), "message": error["msg"],
+                "type": error["type"]} for error in exc.errors(include_url=False)]
+    return error_response(422, "validation_error", _("The request has invalid fields."), details)
+
+
+def _django_validation_error(request: HttpRequest,
+                             exc: DjangoValidationError) -> HttpResponse:
+    """A service refused the change: its messages are meant for the caller."""
+    if hasattr(exc, "error_dict"):
+        details = [{"field": field, "message": str(message), "type": "invalid"}
+                   for field, messages in exc.message_dict.items() for message in messages]
+    else:
+        details = [{"field": "", "message": str(message), "type": "invalid"}
+                   for message in exc.messages]
+    return error_response(422, "validation_error", details[0]["message"] if details else
+                          _("The request has invalid fields."), details)
+
+
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError):
         return _api_error(request, NotAuthenticated())
@@ -118,6 +140,8 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 def register_exception_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(APIError, _api_error)
     api.add_exception_handler(ValidationError, _validation_error)
+    api.add_exception_handler(pydantic.ValidationError, _pydantic_error)
+    api.add_exception_handler(DjangoValidationError, _django_validation_error)
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(PermissionDenied, _permission_denied)

@@ -74,3 +74,22 @@ def test_an_unexpected_exception_answers_500_without_leaking_details(client, adm
     assert error["code"] == "server_error"
     assert "secret internals" not in response.content.decode()
     assert "secret internals" in caplog.text
+
+
+@pytest.mark.urls("tests.api.probe_urls")
+def test_a_schema_an_endpoint_validates_itself_answers_422(client, admin_key):
+    response = client.post("/api/probe/validate", **bearer(admin_key))
+
+    assert response.status_code == 422
+    assert error_of(response)["details"][0]["field"] == "size"
+
+
+@pytest.mark.urls("tests.api.probe_urls")
+def test_a_service_refusal_answers_422_with_its_message(client, admin_key):
+    response = client.post("/api/probe/refuse", **bearer(admin_key))
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["message"] == "This email is already taken."
+    assert error["details"] == [{"field": "email", "message": "This email is already taken.",
+                                 "type": "invalid"}]

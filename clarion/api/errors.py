@@ -76,6 +76,8 @@ def _api_error(request: HttpRequest, exc: APIError) -> HttpResponse:
     response = error_response(exc.status, exc.code, exc.message, exc.details)
     if isinstance(exc, RateLimited):
         response["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, NotAuthenticated):
+        response["WWW-Authenticate"] = 'Bearer realm="Clarion API"'
     return response
 
 

@@ -15,6 +15,7 @@ def test_a_request_without_a_key_is_refused_with_401(client):
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 @pytest.mark.parametrize("token", ["clk_nothex00_abcdefghijklmnopqrstuvwxyz", "garbage",

@@ -59,6 +59,15 @@ def test_home_lists_every_section_with_its_summary(signed_in):
         assert str(section.summary) in response.text
 
 
+def test_home_suggests_two_factor_until_it_is_on(signed_in, sales_user):
+    assert "Set up two-factor authentication" in signed_in.get(reverse("core:home")).text
+
+    sales_user.totp_enabled = True
+    sales_user.save()
+
+    assert "Set up two-factor authentication" not in signed_in.get(reverse("core:home")).text
+
+
 def test_home_sends_anonymous_visitors_to_sign_in(client):
     response = client.get(reverse("core:home"))
 

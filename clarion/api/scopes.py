@@ -21,6 +21,30 @@ class Scope:
     # The user needs at least one of these capabilities for the scope to be usable.
     capabilities: tuple[str, ...]
 
+    @property
+    def area(self) -> str:
+        return self.name.partition(":")[0]
+
+    @property
+    def access(self) -> str:
+        return self.name.partition(":")[2]
+
+
+# The areas scopes belong to, in the order pages list them.
+AREAS = {
+    "contacts": _("Contacts"),
+    "companies": _("Companies"),
+    "deals": _("Deals"),
+    "tickets": _("Tickets"),
+    "marketing": _("Marketing email"),
+    "segments": _("Segments and lists"),
+    "workflows": _("Workflows"),
+    "forms": _("Forms"),
+    "reports": _("Reports"),
+    "users": _("Users and teams"),
+    "webhooks": _("Webhooks"),
+}
+
 
 def _reach(area: str, verb: str) -> tuple[str, ...]:
     return tuple(f"{area}.{verb}_{reach}" for reach in ("own", "team", "all"))

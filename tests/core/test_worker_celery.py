@@ -6,10 +6,12 @@ import uuid
 
 import pytest
 import redis
+from celery import Celery
 from django.conf import settings
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.test import override_settings
 
+from clarion.celery import CeleryBackend
 from clarion.core.models import Heartbeat
 from clarion.core.tasks import record_worker_heartbeat
 from tests.core.subprocesses import REPO, clarion_command, clarion_env, database_url
@@ -29,7 +31,7 @@ def reachable_redis() -> str | None:
 
 
 REDIS = reachable_redis()
-pytestmark = pytest.mark.skipif(REDIS is None, reason="Redis is not reachable at REDIS_URL "
+needs_redis = pytest.mark.skipif(REDIS is None, reason="Redis is not reachable at REDIS_URL "
                                                        "or redis://127.0.0.1:6379")
 
 
@@ -58,6 +60,7 @@ def celery_tasks() -> dict:
                         "OPTIONS": {"CELERY_APP": "clarion.celery.app"}}}
 
 
+@needs_redis
 @pytest.mark.django_db(transaction=True)
 def test_a_celery_worker_runs_a_task_enqueued_through_django_tasks(celery_worker):
     with override_settings(TASKS=celery_tasks()):
@@ -77,6 +80,7 @@ def test_a_celery_worker_runs_a_task_enqueued_through_django_tasks(celery_worker
         assert result.status == "SUCCESSFUL"
 
 
+@needs_redis
 @pytest.mark.django_db
 def test_asking_for_a_queued_celery_result_is_an_ordinary_not_found():
     queue = f"clarion-test-idle-{uuid.uuid4().hex[:8]}"
@@ -87,3 +91,14 @@ def test_asking_for_a_queued_celery_result_is_an_ordinary_not_found():
         with pytest.raises(TaskResultDoesNotExist):
             backend.get_result(result.id)
     redis.Redis.from_url(REDIS).delete(queue)
+
+
+no_results_app = Celery("clarion-no-results", broker="memory://")
+
+
+def test_without_a_result_backend_a_result_is_not_found_rather_than_an_attribute_error():
+    backend = CeleryBackend("default", {"QUEUES": [], "OPTIONS": {
+        "CELERY_APP": "tests.core.test_worker_celery.no_results_app"}})
+
+    with pytest.raises(TaskResultDoesNotExist):
+        backend.get_result("3b6f9c1e-0000-4000-8000-000000000000")

@@ -31,8 +31,9 @@ def reachable_redis() -> str | None:
 
 
 REDIS = reachable_redis()
-needs_redis = pytest.mark.skipif(REDIS is None, reason="Redis is not reachable at REDIS_URL "
-                                                       "or redis://127.0.0.1:6379")
+needs_redis = pytest.mark.skipif(
+    REDIS is None, reason=f"Redis is not reachable at {settings.CELERY_BROKER_URL} "
+                          "(REDIS_URL, or redis://127.0.0.1:6379/0 when unset)")
 
 
 @pytest.fixture

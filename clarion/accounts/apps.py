@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,10 @@ class AccountsConfig(AppConfig):
     name = "clarion.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from clarion.accounts.tasks import prune_sign_in_log
+        from clarion.core import scheduler
+
+        scheduler.register(scheduler.PeriodicJob("prune-sign-in-log", timedelta(days=1),
+                                                 prune_sign_in_log.enqueue))

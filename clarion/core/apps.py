@@ -16,12 +16,11 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from clarion.core import scheduler
         from clarion.core.events.tasks import prune_handler_runs, sweep
+        from clarion.core.tasks import prune_task_results
 
-        registered = {job.name for job in scheduler.JOBS}
-        for job in [
-            scheduler.PeriodicJob("dispatch-events", EVENT_SWEEP_INTERVAL, sweep),
-            scheduler.PeriodicJob("prune-handler-runs", HANDLER_RUN_PRUNE_INTERVAL,
-                                  prune_handler_runs.enqueue),
-        ]:
-            if job.name not in registered:
-                scheduler.register(job)
+        scheduler.register(scheduler.PeriodicJob("dispatch-events", EVENT_SWEEP_INTERVAL, sweep))
+        scheduler.register(scheduler.PeriodicJob("prune-handler-runs",
+                                                 HANDLER_RUN_PRUNE_INTERVAL,
+                                                 prune_handler_runs.enqueue))
+        scheduler.register(scheduler.PeriodicJob("prune-task-results", timedelta(hours=6),
+                                                 prune_task_results.enqueue))

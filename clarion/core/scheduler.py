@@ -34,12 +34,16 @@ def _heartbeat_job() -> object:
     return record_worker_heartbeat.enqueue()
 
 
-JOBS: list[PeriodicJob] = [PeriodicJob("worker-heartbeat", HEARTBEAT_INTERVAL, _heartbeat_job)]
+JOBS: dict[str, PeriodicJob] = {}
 
 
 def register(job: PeriodicJob) -> None:
-    """Apps add their periodic jobs here (from their AppConfig.ready)."""
-    JOBS.append(job)
+    """Apps add their periodic jobs here (from their AppConfig.ready); a name is registered
+    once, so a repeated ready() changes nothing."""
+    JOBS.setdefault(job.name, job)
+
+
+register(PeriodicJob("worker-heartbeat", HEARTBEAT_INTERVAL, _heartbeat_job))
 
 
 def claim_due(job: PeriodicJob) -> bool:
@@ -58,7 +62,7 @@ def tick() -> list[str]:
     Heartbeat.objects.update_or_create(component="scheduler",
                                        defaults={"beat_at": timezone.now()})
     enqueued = []
-    for job in JOBS:
+    for job in JOBS.values():
         if claim_due(job):
             job.enqueue()
             enqueued.append(job.name)

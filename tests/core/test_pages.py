@@ -111,9 +111,29 @@ def test_current_section_is_marked_in_the_navigation(signed_in):
 def test_user_menu_links_resolve_and_sign_out_is_a_post_form(signed_in):
     response = signed_in.get(reverse("core:home"))
 
-    for name in ("settings:security", "settings:index", "api_keys:list"):
+    for name in ("settings:security", "settings:index"):
         assert f'href="{reverse(name)}"' in response.text
     assert f'<form method="post" action="{reverse("accounts:logout")}">' in response.text
+
+
+def test_api_keys_link_is_shown_only_to_users_who_may_create_keys(client, signed_in,
+                                                                    admin_user):
+    assert reverse("api_keys:list") not in signed_in.get(reverse("core:home")).text
+
+    client.force_login(admin_user)
+    assert f'href="{reverse("api_keys:list")}"' in client.get(reverse("core:home")).text
+
+
+def test_settings_navigation_shows_people_pages_only_to_user_managers(client, signed_in,
+                                                                       admin_user):
+    people_pages = [reverse(name) for name in ("settings:users", "settings:teams",
+                                               "settings:roles", "settings:sign_in_log")]
+    own_page = signed_in.get(reverse("settings:security")).text
+    assert not any(f'href="{url}"' in own_page for url in people_pages)
+
+    client.force_login(admin_user)
+    admin_page = client.get(reverse("settings:security")).text
+    assert all(f'href="{url}"' in admin_page for url in people_pages)
 
 
 def test_design_page_link_is_shown_to_staff_only(client, signed_in, admin_user):

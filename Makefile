@@ -45,7 +45,7 @@ frontend/node_modules/.package-lock.json: frontend/package.json frontend/package
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
-clarion/static/dist/app.js: frontend/node_modules/.package-lock.json $(wildcard frontend/src/*)
+clarion/static/dist/app.js: frontend/node_modules/.package-lock.json frontend/package.json $(wildcard frontend/src/*)
 	cd frontend && npm run build
 
 # Debian's Chromium drives the browser tests (no browser downloads at test time).

@@ -177,3 +177,23 @@ def test_language_switch_in_the_shell_stays_on_the_same_page(page, member):
     assert_accessible(page)
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_page_content_starts_right_below_the_header_on_a_phone(page, member):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, member.email, PASSWORD)
+
+    header = page.locator(".app-header").bounding_box()
+    main = page.locator("#main").bounding_box()
+
+    assert main["y"] <= header["y"] + header["height"] + 1
+
+
+def test_navigation_icons_are_drawn_from_the_bundled_sprite(page, member):
+    login(page, member.email, PASSWORD)
+    icon = page.get_by_role("navigation", name="Main").locator("svg.icon use").first
+
+    href = icon.get_attribute("href")
+    response = page.request.get(href.split("#")[0])
+
+    assert response.ok and f'id="{href.split("#")[1]}"' in response.text()

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "channels",
     "clarion.core",
     "clarion.accounts",
+    "clarion.crm",
     "clarion.api",
 ]
 

@@ -1,13 +1,14 @@
 """Liveness records for the background machinery.
 
-Django finds an app's models in this module only, so the event spine's models
-(clarion/core/events/models.py) are imported here.
+Django finds an app's models in this module only, so the models of the core's mechanisms
+(events, properties) are imported here.
 """
 
 from django.db import models
 from django.utils import timezone
 
 from clarion.core.events.models import Event, HandlerRun  # noqa: F401
+from clarion.core.properties.models import PropertyDefinition  # noqa: F401
 
 
 class Heartbeat(models.Model):

@@ -7,8 +7,10 @@ visibility (own / team / all) builds on the same capabilities as the CRM arrives
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 
 from clarion.core.capabilities import CAPABILITIES
 
@@ -44,3 +46,56 @@ def capability_required(capability: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+# --- Record visibility ------------------------------------------------------------------
+# A record model names its capability area (`capability_area = "contacts"`) and has an
+# `owner`. A role grants `<area>.<verb>_own|_team|_all`; the widest grant wins.
+
+WIDEST_FIRST = ("all", "team", "own")
+
+
+def record_scope(user, area: str, verb: str) -> str | None:
+    """The widest scope ("all", "team", "own") the user holds for `verb` on `area`."""
+    held = capabilities_of(user)
+    return next((scope for scope in WIDEST_FIRST if f"{area}.{verb}_{scope}" in held), None)
+
+
+def _teammate_ids(user):
+    """A subquery of the ids of everyone who shares a team with `user` (user included)."""
+    memberships = get_user_model().teams.through.objects
+    team_ids = memberships.filter(user_id=user.pk).values("team_id")
+    return memberships.filter(team_id__in=team_ids).values("user_id")
+
+
+def _restrict(queryset: QuerySet, user, scope: str | None) -> QuerySet:
+    if scope == "all":
+        return queryset
+    if scope == "team":
+        return queryset.filter(Q(owner_id=user.pk) | Q(owner_id__in=_teammate_ids(user)))
+    if scope == "own":
+        return queryset.filter(owner_id=user.pk)
+    return queryset.none()
+
+
+def visible_to(user, queryset: QuerySet, verb: str = "view") -> QuerySet:
+    """The records of `queryset` the user may `verb` ("view" or "edit"): every list, search,
+    export and API read goes through here."""
+    area = queryset.model.capability_area
+    return _restrict(queryset, user, record_scope(user, area, verb))
+
+
+def can(user, action: str, obj) -> bool:
+    """May the user view, edit or delete this record? Delete needs `<area>.delete` on top of
+    the right to edit the record."""
+    area = type(obj).capability_area
+    if action == "delete":
+        return has_capability(user, f"{area}.delete") and can(user, "edit", obj)
+    scope = record_scope(user, area, action)
+    if scope == "all":
+        return True
+    if obj.owner_id is not None and obj.owner_id == user.pk:
+        return scope is not None
+    if scope == "team":
+        return _teammate_ids(user).filter(user_id=obj.owner_id).exists()
+    return False

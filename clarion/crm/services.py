@@ -1,0 +1,191 @@
+"""Every write to CRM records. Each function is one transaction that changes the record and
+emits the events describing the change (the timeline and field history read those events).
+
+    create_record(model, actor=…, values={…})            -> record    `<type>.created`
+    update_record(record, actor=…, values={…}, …)         -> record    `<type>.property_changed`
+                                                                        per changed field
+    delete_record(record, actor=…)                                      `<type>.deleted`
+
+`values` mixes core fields (column names) and custom properties (names of PropertyDefinition
+rows); both are validated by the caller's form or API schema, and custom values are stored in
+the record's `properties` JSON.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clarion.core.events import emit
+from clarion.crm.models import LIFECYCLE_ORDER, Company, Contact, Deal, Record
+
+
+class StaleRecord(Exception):
+    """Someone else saved the record since this edit started (optimistic concurrency)."""
+
+    def __init__(self, record: Record, changed_fields: list[str]):
+        self.record = record
+        self.changed_fields = changed_fields
+        super().__init__(_("Someone else changed this record while you were editing it."))
+
+
+class LifecycleMovesBackward(Exception):
+    """The lifecycle stage may only move back when a person says so explicitly."""
+
+
+def object_type(record_or_model) -> str:
+    """The name used in event kinds and property definitions: "contact", "company", "deal"."""
+    return record_or_model._meta.model_name
+
+
+def _event_value(value):
+    """A JSON-safe form of a field value for the event's data."""
+    if isinstance(value, models.Model):
+        return {"id": value.pk, "label": str(value)}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _contact_id(record: Record) -> int | None:
+    return record.pk if isinstance(record, Contact) else None
+
+
+def _split_values(model, values: dict) -> tuple[dict, dict]:
+    """Separate column fields from custom properties."""
+    column_names = {field.name for field in model._meta.get_fields() if field.concrete}
+    columns = {name: value for name, value in values.items() if name in column_names}
+    custom = {name: value for name, value in values.items() if name not in column_names}
+    return columns, custom
+
+
+def _link_company_by_domain(contact: Contact) -> None:
+    """A new contact without a company joins the company whose domain matches its email."""
+    if contact.company_id or "@" not in contact.email:
+        return
+    domain = contact.email.rsplit("@", 1)[1].lower()
+    contact.company = Company.objects.filter(domain__iexact=domain).order_by("id").first()
+
+
+@transaction.atomic
+def create_record(model: type[Record], *, actor, values: dict, source: str = "manual",
+                  link_by_domain: bool = True) -> Record:
+    """Create a contact, company or deal from validated `values`."""
+    columns, custom = _split_values(model, values)
+    contacts = columns.pop("contacts", None)
+    record = model(**columns, properties=custom, created_by=_user_or_none(actor))
+    if isinstance(record, Contact | Company) and not record.original_source:
+        record.original_source = source
+    if isinstance(record, Contact) and link_by_domain:
+        _link_company_by_domain(record)
+    record.save()
+    if contacts is not None:
+        record.contacts.set(contacts)
+    emit(f"{object_type(model)}.created", contact_id=_contact_id(record), subject=record,
+         actor=actor, data={"source": source})
+    return record
+
+
+def _changed(record: Record, values: dict) -> dict:
+    """The subset of `values` that differs from what the record holds, as (old, new)."""
+    changes = {}
+    columns, custom = _split_values(type(record), values)
+    for name, new in columns.items():
+        if name == "contacts":
+            continue
+        old = getattr(record, name)
+        if old != new:
+            changes[name] = (old, new)
+    for name, new in custom.items():
+        old = record.properties.get(name)
+        if old != new:
+            changes[name] = (old, new)
+    return changes
+
+
+def _check_lifecycle(record: Record, changes: dict, allow_backward: bool) -> None:
+    if "lifecycle_stage" not in changes or allow_backward:
+        return
+    old, new = changes["lifecycle_stage"]
+    if old and new and LIFECYCLE_ORDER[new] < LIFECYCLE_ORDER[old]:
+        raise LifecycleMovesBackward(
+            _("The lifecycle stage only moves forward; confirm to move it back from "
+              "%(old)s to %(new)s.") % {"old": old, "new": new})
+
+
+@transaction.atomic
+def update_record(record: Record, *, actor, values: dict, expected_version: int | None = None,
+                  allow_lifecycle_backward: bool = False) -> Record:
+    """Apply validated `values` to `record`, emitting one `property_changed` event per field
+    that really changed (deals also emit `deal.stage_changed`).
+
+    With `expected_version`, raises StaleRecord when someone saved the record in between and
+    touched a field this edit also changes, so nobody overwrites a colleague silently."""
+    current = type(record).objects.select_for_update().get(pk=record.pk)
+    changes = _changed(current, values)
+    if expected_version is not None and current.version != expected_version:
+        conflicting = [name for name in changes if name in _fields_changed_since(
+            current, expected_version)]
+        if conflicting:
+            raise StaleRecord(current, conflicting)
+    _check_lifecycle(current, changes, allow_lifecycle_backward)
+    contacts = values.get("contacts")
+    if contacts is not None and isinstance(current, Deal):
+        current.contacts.set(contacts)
+    if not changes:
+        return current
+    _apply(current, changes)
+    type(record).objects.filter(pk=current.pk).update(version=F("version") + 1)
+    current.version += 1
+    _emit_changes(current, changes, actor)
+    return current
+
+
+def _apply(record: Record, changes: dict) -> None:
+    columns, custom = _split_values(type(record), {name: new for name, (_, new) in
+                                                   changes.items()})
+    for name, value in columns.items():
+        setattr(record, name, value)
+    record.properties = {**record.properties, **custom}
+    record.updated_at = timezone.now()
+    record.save(update_fields=[*columns, "properties", "updated_at"])
+
+
+def _emit_changes(record: Record, changes: dict, actor) -> None:
+    kind = object_type(record)
+    for name, (old, new) in changes.items():
+        emit(f"{kind}.property_changed", contact_id=_contact_id(record), subject=record,
+             actor=actor, data={"field": name, "old": _event_value(old),
+                                "new": _event_value(new), "version": record.version})
+    if isinstance(record, Deal) and "stage" in changes:
+        old, new = changes["stage"]
+        emit("deal.stage_changed", subject=record, actor=actor,
+             data={"pipeline": record.pipeline_id, "from": _event_value(old),
+                   "to": _event_value(new), "outcome": new.outcome})
+
+
+def _fields_changed_since(record: Record, version: int) -> set[str]:
+    """Names of the fields changed by saves after `version`, read from the field history."""
+    from clarion.core.events.models import Event
+
+    events = Event.objects.filter(
+        kind=f"{object_type(record)}.property_changed",
+        subject_type__model=object_type(record), subject_id=record.pk,
+        data__version__gt=version)
+    return {event.data["field"] for event in events.only("data")}
+
+
+@transaction.atomic
+def delete_record(record: Record, *, actor) -> None:
+    emit(f"{object_type(record)}.deleted", contact_id=None, subject=None, actor=actor,
+         data={"id": record.pk, "label": str(record), "type": object_type(record)})
+    record.delete()
+
+
+def _user_or_none(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None

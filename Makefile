@@ -28,8 +28,11 @@ test: setup chromium
 lint: setup
 	$(VENV)/bin/ruff check clarion tests bench
 
+# Benchmarks run against PostgreSQL (BENCH_DATABASE_URL, default database clarion_bench).
+BENCH_SCALE ?= 1000000
 bench: setup
-	@for module in $(filter-out bench/__init__.py,$(wildcard bench/*.py)); do \
+	$(VENV)/bin/python -m bench.generate --contacts $(BENCH_SCALE)
+	@for module in $(filter-out bench/__init__.py bench/generate.py,$(wildcard bench/*.py)); do \
 		$(VENV)/bin/python -m bench.$$(basename $$module .py) || exit 1; done
 
 $(UV):

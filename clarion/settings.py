@@ -228,6 +228,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Reverse proxies whose X-Forwarded-For is believed (IPs or CIDRs): see core.http.client_ip.
+CLARION_TRUSTED_PROXIES = [entry.strip() for entry in
+                           os.environ.get("CLARION_TRUSTED_PROXIES", "").split(",")
+                           if entry.strip()]
 
 LOGGING = {
     "version": 1,

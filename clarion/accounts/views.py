@@ -20,14 +20,11 @@ from django.views.decorators.http import require_http_methods
 from clarion.accounts import services
 from clarion.accounts.forms import AcceptInvitationForm, SignInCodeForm, SignInForm
 from clarion.accounts.models import User
+from clarion.core.http import client_ip
 
 PENDING_SIGN_IN = "accounts.pending_sign_in"
 PENDING_SIGN_IN_SECONDS = 5 * 60
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -5,8 +5,9 @@ Every endpoint declares what it needs with an `APIKeyAuth` (usually through `sco
     router = Router(auth=scope_required("contacts:read"))     # default for the router
     @router.post("/", auth=scope_required("contacts:write"))   # per operation
 
-A request passes when the key is valid, its user is active, the key carries the scope, and the
-user holds a capability the scope stands on (plus `capability` when one is named).
+A request passes when the key is valid, its user is active and still holds `api.manage`, the
+key carries the scope, and the user holds a capability the scope stands on (plus `capability`
+when one is named).
 """
 
 import math
@@ -22,9 +23,11 @@ from clarion.accounts.models import APIKey
 from clarion.api import queries, services
 from clarion.api.errors import Forbidden, NotAuthenticated, RateLimited
 from clarion.api.scopes import get_scope, user_may_use
+from clarion.core.http import client_ip
 from clarion.core.permissions import has_capability
 
 RATE_WINDOW_SECONDS = 60
+API_CAPABILITY = "api.manage"
 
 
 class APIKeyAuth(HttpBearer):
@@ -47,8 +50,13 @@ class APIKeyAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> APIKey:
         key = queries.key_for_token(token)
         if key is None:
+            # Guessing keys costs the guesser's address, so it can't go on unbounded.
+            enforce_rate_limit(f"ip:{client_ip(request)}")
             raise NotAuthenticated(_("The API key is malformed, unknown or revoked."))
-        enforce_rate_limit(key)
+        enforce_rate_limit(f"key:{key.pk}")
+        refusal = owner_refusal(key)
+        if refusal:
+            raise NotAuthenticated(refusal)
         self.check_permission(key)
         services.record_key_use(key)
         request.user = key.user
@@ -64,6 +72,17 @@ class APIKeyAuth(HttpBearer):
                                 % {"scope": self.scope.name})
         if self.capability and not has_capability(key.user, self.capability):
             raise Forbidden(_("The key's user is not allowed to do this."))
+
+
+def owner_refusal(key: APIKey) -> str:
+    """Why the key's owner may no longer use any key ("" when they may): keys stop working
+    as soon as their owner is deactivated or loses `api.manage`, and work again if it's
+    given back."""
+    if not key.user.is_active:
+        return _("The API key's owner has been deactivated.")
+    if not has_capability(key.user, API_CAPABILITY):
+        return _("The API key's owner may no longer use the API.")
+    return ""
 
 
 def scope_required(scope: str, *, capability: str | None = None) -> APIKeyAuth:
@@ -83,14 +102,15 @@ def rate_limit() -> int:
     return settings.CLARION_API_RATE_LIMIT
 
 
-def enforce_rate_limit(key: APIKey) -> None:
-    """A fixed one-minute window per key, counted in the cache (atomic INCR on Redis)."""
+def enforce_rate_limit(bucket: str) -> None:
+    """A fixed one-minute window per bucket (`key:<id>` for a valid key, `ip:<address>` for
+    requests with an invalid one), counted in the cache (atomic INCR on Redis)."""
     limit = rate_limit()
     if limit <= 0:
         return
     now = time.time()
     window = int(now // RATE_WINDOW_SECONDS)
-    counter = f"api-rate:{key.pk}:{window}"
+    counter = f"api-rate:{bucket}:{window}"
     cache.add(counter, 0, timeout=RATE_WINDOW_SECONDS * 2)
     try:
         count = cache.incr(counter)

@@ -13,8 +13,9 @@ TOKEN_PATTERN = re.compile(
 
 
 def key_for_token(token: str) -> APIKey | None:
-    """The usable key a token belongs to, or None when it is malformed, unknown, revoked or
-    its user is inactive. Hashes are compared in constant time."""
+    """The unrevoked key a token belongs to, or None when it is malformed, unknown or revoked.
+    Hashes are compared in constant time. Whether its owner may still use it is the caller's
+    question (`auth.owner_refusal`)."""
     match = TOKEN_PATTERN.fullmatch(token)
     if match is None:
         return None
@@ -23,7 +24,7 @@ def key_for_token(token: str) -> APIKey | None:
            .filter(prefix=match["prefix"]).first())
     if key is None or not hmac.compare_digest(key.key_hash, token_hash):
         return None
-    if key.revoked_at is not None or not key.user.is_active:
+    if key.revoked_at is not None:
         return None
     return key
 

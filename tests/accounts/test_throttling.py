@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from clarion.accounts.models import LoginAttempt
@@ -95,3 +96,18 @@ def test_refused_attempts_do_not_extend_the_lock(sign_in, sales_user):
     response = sign_in("sam@example.com")
 
     assert "Try again in 1 minute." in response.text
+
+
+@override_settings(CLARION_TRUSTED_PROXIES=["10.0.0.5"])
+def test_behind_a_trusted_proxy_failures_count_against_the_forwarded_address(sign_in,
+                                                                          sales_user):
+    for number in range(20):
+        fail(f"person{number}@example.com", ip="198.51.100.7")
+
+    refused = sign_in("sam@example.com", REMOTE_ADDR="10.0.0.5",
+                      HTTP_X_FORWARDED_FOR="198.51.100.7")
+    elsewhere = sign_in("sam@example.com", REMOTE_ADDR="10.0.0.5",
+                        HTTP_X_FORWARDED_FOR="198.51.100.8")
+
+    assert TOO_MANY in refused.text
+    assert elsewhere.status_code == 302

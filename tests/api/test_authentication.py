@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from clarion.accounts.models import APIKey
+from clarion.accounts.models import APIKey, Role
 from clarion.api.services import revoke_api_key
 from tests.api.conftest import bearer
 
@@ -41,11 +41,44 @@ def test_a_revoked_key_is_refused_with_401(client, admin_key):
     assert response.status_code == 401
 
 
-def test_a_key_of_a_deactivated_user_is_refused(client, admin_user, admin_key):
+def test_a_key_of_a_deactivated_user_is_refused_saying_so(client, admin_user, admin_key):
     admin_user.is_active = False
     admin_user.save()
 
-    assert client.get("/api/v1/me", **bearer(admin_key)).status_code == 401
+    response = client.get("/api/v1/me", **bearer(admin_key))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "The API key's owner has been deactivated."
+
+
+@pytest.fixture
+def integrator(sales_user):
+    """Sam, with a role that may read users through the API."""
+    sales_user.role = Role.objects.create(name="Integrator",
+                                          capabilities=["users.manage", "api.manage"])
+    sales_user.save()
+    return sales_user
+
+
+def test_a_key_stops_working_when_its_owner_loses_api_manage(client, integrator, make_key):
+    key = make_key(integrator, "users:read")
+    Role.objects.filter(name="Integrator").update(capabilities=["users.manage"])
+
+    response = client.get("/api/v1/me", **bearer(key))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == (
+        "The API key's owner may no longer use the API.")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_key_works_again_when_api_manage_is_given_back(client, integrator, make_key):
+    key = make_key(integrator, "users:read")
+    Role.objects.filter(name="Integrator").update(capabilities=["users.manage"])
+    client.get("/api/v1/me", **bearer(key))
+    Role.objects.filter(name="Integrator").update(capabilities=["users.manage", "api.manage"])
+
+    assert client.get("/api/v1/me", **bearer(key)).status_code == 200
 
 
 def test_me_answers_with_the_keys_user_and_scopes(client, admin_key):

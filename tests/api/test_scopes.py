@@ -18,10 +18,12 @@ def test_a_key_without_the_endpoints_scope_gets_403(client, admin_user, make_key
     assert "users:read" in error["message"]
 
 
-def test_a_scope_does_not_lift_the_users_own_capabilities(client, sales_user):
+def test_a_scope_does_not_lift_the_users_own_capabilities(client, roles, sales_user):
     # Written directly: the service refuses to grant a scope the user's role cannot use.
     from clarion.accounts.models import APIKey, hash_secret
 
+    roles["Sales"].capabilities.append("api.manage")
+    roles["Sales"].save()
     prefix, secret = APIKey.generate_secret()
     APIKey.objects.create(name="k", user=sales_user, prefix=prefix,
                           key_hash=hash_secret(secret), scopes=["users:read"])

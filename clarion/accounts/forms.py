@@ -138,6 +138,12 @@ class TeamForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["members"].initial = list(self.instance.members.all())
 
+    def inactive_members(self) -> list[User]:
+        """Deactivated members, who aren't offered as choices but stay in the team."""
+        if not self.instance.pk:
+            return []
+        return list(self.instance.members.filter(is_active=False))
+
 
 class RoleForm(forms.ModelForm):
     capabilities = forms.MultipleChoiceField(

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -21,6 +21,7 @@ from clarion.accounts.models import Invitation, RecoveryCode, Role, Team, User, 
 from clarion.accounts.queries import INVITATION_VALID_FOR, pending_invitations
 from clarion.accounts.throttle import Reason
 from clarion.core.capabilities import CAPABILITIES, DEFAULT_ROLES
+from clarion.core.events import emit
 
 logger = logging.getLogger(__name__)
 
@@ -209,10 +210,13 @@ def enable_two_factor(*, user: User, secret: str, code: str) -> list[str]:
 
 
 @transaction.atomic
-def regenerate_recovery_codes(*, user: User) -> list[str]:
-    """New recovery codes; the old ones stop working."""
+def regenerate_recovery_codes(*, user: User, password: str) -> list[str]:
+    """New recovery codes; the old ones stop working. Asks for the password, as turning
+    two-factor off does: someone at an unlocked session mustn't walk away with the codes."""
     if not user.totp_enabled:
         raise AccountError(_("Turn on two-factor authentication first."))
+    if not user.check_password(password):
+        raise AccountError(_("The password is not correct."))
     return _replace_recovery_codes(user)
 
 
@@ -220,10 +224,49 @@ def regenerate_recovery_codes(*, user: User) -> list[str]:
 def disable_two_factor(*, user: User, password: str) -> User:
     if not user.check_password(password):
         raise AccountError(_("The password is not correct."))
+    _clear_two_factor(user)
+    return user
+
+
+def _clear_two_factor(user: User) -> None:
     user.totp_secret, user.totp_enabled, user.totp_last_step = "", False, 0
     user.save(update_fields=["totp_secret", "totp_enabled", "totp_last_step"])
     RecoveryCode.objects.filter(user=user).delete()
-    return user
+
+
+def reset_two_factor(*, actor: User, user: User) -> bool:
+    """Turn off someone else's two-factor authentication (they lost their phone and their
+    recovery codes). Logged, recorded as a `user.two_factor_reset` event, and the person is
+    told by email. Returns whether the email could be handed to the mail server."""
+    if user.pk == actor.pk:
+        raise AccountError(_("Turn off your own two-factor authentication on your security "
+                             "page, with your password."))
+    if not user.totp_enabled:
+        raise AccountError(_("%(name)s doesn't have two-factor authentication on.")
+                           % {"name": user})
+    with transaction.atomic():
+        _clear_two_factor(user)
+        emit("user.two_factor_reset", subject=user, actor=actor)
+    logger.warning("Two-factor authentication of %s reset by %s", user.email, actor.email)
+    return _send_two_factor_reset_notice(user=user, actor=actor)
+
+
+def _send_two_factor_reset_notice(*, user: User, actor: User) -> bool:
+    context = {"user": user, "actor": actor, "url": f"{settings.SITE_URL}/settings/security/"}
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = "".join(render_to_string("accounts/email/two_factor_reset_subject.txt",
+                                           context).splitlines())
+        message = EmailMultiAlternatives(
+            subject, render_to_string("accounts/email/two_factor_reset.txt", context),
+            to=[user.email])
+        message.attach_alternative(
+            render_to_string("accounts/email/two_factor_reset.html", context), "text/html")
+    try:
+        message.send()
+    except Exception:  # any mail server or network failure; the reset itself stands
+        logger.exception("Could not send the two-factor reset notice to %s", user.email)
+        return False
+    return True
 
 
 # --- Invitations ----------------------------------------------------------------------------
@@ -338,9 +381,12 @@ def create_team(*, name: str, members: Iterable[User] = ()) -> Team:
 
 @transaction.atomic
 def update_team(*, team: Team, name: str, members: Iterable[User]) -> Team:
+    """Rename the team and set its active members. Deactivated members stay: the form can't
+    offer them, and reactivating someone should give them their teams back."""
     team.name = name.strip()
     team.save(update_fields=["name"])
-    team.members.set(members)
+    inactive = list(team.members.filter(is_active=False))
+    team.members.set([*members, *inactive])
     return team
 
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("security/two-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("users/", views.users, name="users"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/two-factor/reset/", views.user_two_factor_reset,
+         name="user_two_factor_reset"),
     path("users/invite/", views.invite, name="invite"),
     path("users/invitations/<int:pk>/resend/", views.invitation_resend,
          name="invitation_resend"),

@@ -50,6 +50,8 @@ def _render_security(request: HttpRequest, status: int = 200, **forms) -> HttpRe
     if user.totp_enabled:
         context["disable_form"] = forms.get("disable_form") or PasswordConfirmForm(
             prefix="disable")
+        context["recovery_form"] = forms.get("recovery_form") or PasswordConfirmForm(
+            prefix="recovery")
         context["recovery_codes_left"] = user.recovery_codes.filter(used_at__isnull=True).count()
     else:
         secret = request.session.setdefault(TOTP_SETUP_SECRET, two_factor.new_secret())
@@ -116,15 +118,22 @@ def two_factor_enable(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
+@sensitive_post_parameters()
 @require_POST
 def recovery_codes(request: HttpRequest) -> HttpResponse:
-    try:
-        codes = services.regenerate_recovery_codes(user=request.user)
-    except services.AccountError as error:
-        messages.error(request, error.message)
+    if not request.user.totp_enabled:
         return redirect("settings:security")
-    messages.success(request, _("New recovery codes made; the old ones no longer work."))
-    return render(request, "settings/recovery_codes.html", {"codes": codes})
+    form = PasswordConfirmForm(request.POST, prefix="recovery")
+    if form.is_valid():
+        try:
+            codes = services.regenerate_recovery_codes(user=request.user,
+                                                       password=form.cleaned_data["password"])
+        except services.AccountError as error:
+            form.add_error("password", error.message)
+        else:
+            messages.success(request, _("New recovery codes made; the old ones no longer work."))
+            return render(request, "settings/recovery_codes.html", {"codes": codes})
+    return _render_security(request, status=400, recovery_form=form)
 
 
 @login_required
@@ -168,6 +177,23 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(name)s has been updated.") % {"name": person})
             return redirect("settings:users")
     return render(request, "settings/user_edit.html", {"person": person, "form": form})
+
+
+@manage_users
+@require_POST
+def user_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    try:
+        notified = services.reset_two_factor(actor=request.user, user=person)
+    except services.AccountError as error:
+        messages.error(request, error.message)
+        return redirect("settings:user_edit", pk=person.pk)
+    messages.success(request, _("Two-factor authentication is off for %(name)s.")
+                     % {"name": person})
+    if not notified:
+        messages.warning(request, _("The email telling %(email)s could not be sent; tell them "
+                                    "yourself.") % {"email": person.email})
+    return redirect("settings:user_edit", pk=person.pk)
 
 
 @manage_users

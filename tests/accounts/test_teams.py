@@ -39,6 +39,29 @@ def test_renaming_a_team_and_changing_its_members(admin_client, sales_user, admi
     assert team.name == "South" and list(team.members.all()) == [admin_user]
 
 
+def test_saving_a_team_keeps_its_deactivated_members(admin_client, sales_user, admin_user):
+    team = Team.objects.create(name="North")
+    team.members.add(sales_user, admin_user)
+    sales_user.is_active = False
+    sales_user.save()
+
+    admin_client.post(f"/settings/teams/{team.pk}/", {"name": "North",
+                                                      "members": [admin_user.pk]})
+
+    assert set(team.members.all()) == {sales_user, admin_user}
+
+
+def test_the_team_page_names_its_deactivated_members(admin_client, sales_user):
+    team = Team.objects.create(name="North")
+    team.members.add(sales_user)
+    sales_user.is_active = False
+    sales_user.save()
+
+    response = admin_client.get(f"/settings/teams/{team.pk}/")
+
+    assert "Sam" in response.text and "deactivated members" in response.text.lower()
+
+
 def test_deleting_a_team_keeps_its_members(admin_client, sales_user):
     team = Team.objects.create(name="North")
     team.members.add(sales_user)

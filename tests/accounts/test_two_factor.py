@@ -148,11 +148,24 @@ def test_wrong_codes_count_towards_the_throttle(client, sign_in, totp_user):
 def test_making_new_recovery_codes_retires_the_old_ones(client, totp_user):
     client.force_login(totp_user)
 
-    response = client.post("/settings/security/two-factor/recovery-codes/")
+    response = client.post("/settings/security/two-factor/recovery-codes/",
+                           {"recovery-password": "correct horse battery"})
 
     new_codes = re.findall(r"<code>([0-9a-f]{5}-[0-9a-f]{5})</code>", response.text)
     assert len(new_codes) == 10 and not set(new_codes) & set(totp_user.shown_recovery_codes)
     assert RecoveryCode.objects.filter(user=totp_user).count() == 10
+
+
+def test_making_new_recovery_codes_needs_the_password(client, totp_user):
+    client.force_login(totp_user)
+
+    refused = client.post("/settings/security/two-factor/recovery-codes/",
+                          {"recovery-password": "wrong"})
+
+    assert refused.status_code == 400 and "The password is not correct." in refused.text
+    stored = set(RecoveryCode.objects.filter(user=totp_user).values_list("code_hash", flat=True))
+    assert stored == {two_factor.hash_recovery_code(code)
+                      for code in totp_user.shown_recovery_codes}
 
 
 def test_turning_two_factor_off_needs_the_password(client, totp_user):

@@ -1,3 +1,6 @@
+import base64
+import json
+
 import pytest
 
 from clarion.accounts.models import Team
@@ -60,8 +63,32 @@ def test_a_new_row_before_the_cursor_does_not_shift_the_next_page(client, admin_
 
 @pytest.mark.parametrize("cursor", ["%%%", "bm90IGpzb24", encode_cursor("x", None)[:-3],
                                     encode_cursor("x", "not-an-id")])
-def test_a_tampered_cursor_answers_422(client, admin_key, cursor):
+def test_a_malformed_cursor_answers_422(client, admin_key, cursor):
     response = client.get(f"/api/v1/users?cursor={cursor}", **bearer(admin_key))
 
     assert response.status_code == 422
     assert response.json()["error"]["details"][0]["field"] == "query.cursor"
+
+
+def forged(cursor: str, value) -> str:
+    """The cursor with its payload replaced and the signature kept."""
+    payload, signature = cursor.rsplit(":", 1)
+    raw = base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+    return f"{raw}:{signature}"
+
+
+def test_a_cursor_with_forged_sort_values_answers_422(client, admin_key, many_users):
+    issued = client.get("/api/v1/users?limit=3", **bearer(admin_key)).json()["next"]
+
+    response = client.get(f"/api/v1/users?cursor={forged(issued, ['a', 1])}",
+                          **bearer(admin_key))
+
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "query.cursor"
+
+
+def test_an_unsigned_cursor_of_the_old_shape_answers_422(client, admin_key, many_users):
+    unsigned = base64.urlsafe_b64encode(b'["user3@example.com",4]').decode().rstrip("=")
+
+    assert client.get(f"/api/v1/users?cursor={unsigned}", **bearer(admin_key)).status_code \
+        == 422

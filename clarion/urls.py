@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("clarion.accounts.urls")),
     path("settings/api-keys/", include("clarion.api.urls")),
+    path("", include("clarion.crm.urls")),
     path("settings/", include("clarion.accounts.settings_urls")),
     path("admin/", admin.site.urls),
     path("", include("clarion.core.urls")),

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -12,14 +13,21 @@ class Section:
     title: Promise
     icon: str
     summary: Promise
+    url_name: str = ""  # the section's own page once it has one; else its empty state
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name) if self.url_name else reverse("core:section",
+                                                                     args=[self.slug])
 
 
 SECTIONS: tuple[Section, ...] = (
     Section("contacts", _("Contacts"), "users",
             _("Contacts, companies and deals, with custom properties, list views and one "
-              "timeline per record.")),
+              "timeline per record."), "crm:contact_list"),
     Section("deals", _("Deals"), "columns",
-            _("Pipelines with stages and win probabilities, on a drag-and-drop board.")),
+            _("Pipelines with stages and win probabilities, on a drag-and-drop board."),
+            "crm:deal_list"),
     Section("tasks", _("Tasks"), "check",
             _("Tasks, notes, calls, meetings, comments with mentions and team chat.")),
     Section("email", _("Email"), "mail",

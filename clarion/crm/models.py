@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +65,9 @@ class Record(models.Model):
 
     class Meta:
         abstract = True
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"crm:{self._meta.model_name}_detail", args=[self.pk])
 
 
 class Company(Record):
@@ -129,7 +133,7 @@ class Contact(Record):
                    models.Index(fields=["lifecycle_stage", "id"], name="contact_lifecycle")]
 
     def __str__(self) -> str:
-        return self.full_name or self.email or _("Unnamed contact")
+        return self.full_name or self.email or str(_("Unnamed contact"))
 
     @property
     def full_name(self) -> str:

@@ -189,3 +189,47 @@ def delete_record(record: Record, *, actor) -> None:
 
 def _user_or_none(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+# --- Associations ---------------------------------------------------------------------------
+# A contact belongs to one company (Contact.company); a deal has one company (Deal.company)
+# and several contacts (Deal.contacts). The record holding the link is the one that changes:
+# foreign keys through update_record (so the change is a `property_changed` event), deal
+# contacts through the two functions below.
+
+
+def association_owner(record: Record, other: Record) -> tuple[Record, Record]:
+    """(the record holding the link, the record linked to), whichever order they come in."""
+    if isinstance(other, Deal) or (isinstance(other, Contact) and isinstance(record, Company)):
+        return other, record
+    return record, other
+
+
+@transaction.atomic
+def associate(*, actor, record: Record, other: Record) -> None:
+    """Link two records of different types; linking again changes nothing."""
+    holder, linked = association_owner(record, other)
+    if isinstance(holder, Deal) and isinstance(linked, Contact):
+        if not holder.contacts.filter(pk=linked.pk).exists():
+            holder.contacts.add(linked)
+            emit("deal.contact_added", contact_id=linked.pk, subject=holder, actor=actor,
+                 data={"contact": _event_value(linked)})
+        return
+    if isinstance(linked, Company) and hasattr(holder, "company_id"):
+        update_record(holder, actor=actor, values={"company": linked})
+        return
+    raise ValueError(f"{object_type(record)} and {object_type(other)} can't be associated")
+
+
+@transaction.atomic
+def dissociate(*, actor, record: Record, other: Record) -> None:
+    """Remove the link between two records, if there is one."""
+    holder, linked = association_owner(record, other)
+    if isinstance(holder, Deal) and isinstance(linked, Contact):
+        if holder.contacts.filter(pk=linked.pk).exists():
+            holder.contacts.remove(linked)
+            emit("deal.contact_removed", contact_id=linked.pk, subject=holder, actor=actor,
+                 data={"contact": _event_value(linked)})
+        return
+    if isinstance(linked, Company) and getattr(holder, "company_id", None) == linked.pk:
+        update_record(holder, actor=actor, values={"company": None})

@@ -101,7 +101,7 @@ def test_every_navigation_link_resolves(signed_in):
 
 
 def test_current_section_is_marked_in_the_navigation(signed_in):
-    url = reverse("core:section", args=["deals"])
+    url = reverse("core:section", args=["tasks"])
 
     response = signed_in.get(url)
 

@@ -1,0 +1,188 @@
+"""A record's timeline: its events, newest first, as readable sentences.
+
+Contacts read every event carrying their contact id (their own changes, deals they joined,
+later emails and notes); companies and deals read the events whose subject they are. Field
+history is the same list restricted to `property_changed` events of one field."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clarion.core.events.models import Event
+from clarion.core.events.queries import EventCursor, events_for_contact, events_for_subject
+from clarion.core.properties.models import PropertyDefinition, PropertyType
+from clarion.crm.models import Contact
+from clarion.crm.objects import ObjectType
+
+PAGE_SIZE = 25
+
+KIND_LABELS = {
+    "created": gettext_lazy("Created"),
+    "property_changed": gettext_lazy("Property changed"),
+    "stage_changed": gettext_lazy("Deal stage changed"),
+    "contact_added": gettext_lazy("Contact added to a deal"),
+    "contact_removed": gettext_lazy("Contact removed from a deal"),
+    "deleted": gettext_lazy("Deleted"),
+}
+
+
+def kind_label(kind: str) -> str:
+    action = kind.split(".", 1)[-1]
+    return str(KIND_LABELS.get(action, action.replace("_", " ").capitalize()))
+
+
+@dataclass
+class TimelineEntry:
+    event: Event
+    sentence: str
+    old: str | None = None
+    new: str | None = None
+
+
+def _events(record: models.Model) -> "models.QuerySet[Event]":
+    if isinstance(record, Contact):
+        return Event.objects.filter(contact_id=record.pk)
+    return Event.objects.filter(subject_type=ContentType.objects.get_for_model(record),
+                                subject_id=record.pk)
+
+
+def kinds_present(record: models.Model) -> list[tuple[str, str]]:
+    """The (kind, label) pairs the record's timeline holds, for its filter."""
+    kinds = _events(record).order_by().values_list("kind", flat=True).distinct()
+    return sorted(((kind, kind_label(kind)) for kind in kinds), key=lambda pair: pair[1])
+
+
+def timeline_page(record: models.Model, *, kinds: list[str] | None = None,
+                  field: str | None = None, before: EventCursor | None = None,
+                  limit: int = PAGE_SIZE) -> tuple[list[Event], EventCursor | None]:
+    """One page of the record's events and the cursor of the next (older) page, if any."""
+    if field:
+        events = list(_events(record).filter(kind__endswith=".property_changed",
+                                             data__field=field)
+                      .filter(*_before(before)).select_related("actor")
+                      .order_by("-occurred_at", "-id")[:limit + 1])
+    elif isinstance(record, Contact):
+        events = events_for_contact(record.pk, kinds=kinds, before=before, limit=limit + 1)
+    else:
+        events = events_for_subject(record, kinds=kinds, before=before, limit=limit + 1)
+    more = len(events) > limit
+    events = events[:limit]
+    return events, (events[-1].cursor if more else None)
+
+
+def _before(before: EventCursor | None) -> list:
+    if before is None:
+        return []
+    occurred_at, event_id = before
+    return [models.Q(occurred_at__lt=occurred_at) | models.Q(occurred_at=occurred_at,
+                                                             id__lt=event_id)]
+
+
+def encode_cursor(cursor: EventCursor | None) -> str:
+    return f"{cursor[0].isoformat()}|{cursor[1]}" if cursor else ""
+
+
+def decode_cursor(text: str) -> EventCursor | None:
+    stamp, _sep, event_id = (text or "").partition("|")
+    moment: datetime | None = parse_datetime(stamp) if stamp else None
+    if moment is None or not event_id.isdigit():
+        return None
+    return (moment, int(event_id))
+
+
+class FieldLabels:
+    """Labels and display values for core fields and custom properties of one record type;
+    the property definitions are read once, and only when a custom property is shown."""
+
+    def __init__(self, object_type: ObjectType):
+        self.object_type = object_type
+
+    @cached_property
+    def definitions(self) -> dict[str, PropertyDefinition]:
+        return {d.name: d for d in PropertyDefinition.objects.filter(
+            object_type=self.object_type.name)}
+
+    def _column(self, name: str) -> models.Field | None:
+        try:
+            return self.object_type.field(name)
+        except FieldDoesNotExist:
+            return None
+
+    def label(self, name: str) -> str:
+        column = self._column(name)
+        if column is not None:
+            return str(column.verbose_name).capitalize()
+        definition = self.definitions.get(name)
+        return definition.label if definition else name
+
+    def display(self, name: str, value) -> str:
+        if value is None or value == "" or value == []:
+            return "—"
+        if isinstance(value, dict):
+            return str(value.get("label", ""))
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        column = self._column(name) if name else None
+        if column is not None:
+            return str(dict(column.flatchoices).get(value, value))
+        definition = self.definitions.get(name) if name else None
+        if definition and definition.type in (PropertyType.SELECT, PropertyType.MULTISELECT):
+            labels = {o["value"]: o["label"] for o in definition.options}
+            values = value if isinstance(value, list) else [value]
+            return ", ".join(labels.get(v, str(v)) for v in values)
+        return str(value)
+
+
+def _actor(event: Event) -> str:
+    if event.actor is None:
+        return _("Clarion")
+    return event.actor.get_full_name() or event.actor.email
+
+
+def describe(event: Event, labels: FieldLabels) -> TimelineEntry:
+    """The event as one sentence for a person reading the timeline."""
+    actor, action, data = _actor(event), event.kind.split(".", 1)[-1], event.data or {}
+    if action == "property_changed":
+        field = data.get("field", "")
+        old = labels.display(field, data.get("old"))
+        new = labels.display(field, data.get("new"))
+        return TimelineEntry(event, _("%(actor)s changed %(field)s from %(old)s to %(new)s") % {
+            "actor": actor, "field": labels.label(field), "old": old, "new": new}, old, new)
+    if action == "stage_changed":
+        return TimelineEntry(event, _("%(actor)s moved the deal from %(old)s to %(new)s") % {
+            "actor": actor, "old": labels.display("stage", data.get("from")),
+            "new": labels.display("stage", data.get("to"))})
+    if action == "created":
+        return TimelineEntry(event, _("%(actor)s created this %(type)s") % {
+            "actor": actor, "type": _type_name(event.kind)})
+    if action in ("contact_added", "contact_removed"):
+        template = (_("%(actor)s added %(contact)s to the deal %(deal)s")
+                    if action == "contact_added"
+                    else _("%(actor)s removed %(contact)s from the deal %(deal)s"))
+        deal = event.subject
+        return TimelineEntry(event, template % {
+            "actor": actor, "contact": labels.display("", data.get("contact")),
+            "deal": str(deal) if deal else "—"})
+    return TimelineEntry(event, _("%(actor)s: %(what)s") % {"actor": actor,
+                                                             "what": kind_label(event.kind)})
+
+
+def _type_name(kind: str) -> str:
+    from clarion.crm.objects import OBJECT_TYPES
+
+    object_type = OBJECT_TYPES.get(kind.split(".", 1)[0])
+    return str(object_type.verbose_name) if object_type else kind.split(".", 1)[0]
+
+
+def describe_all(events: list[Event], object_type: ObjectType) -> list[TimelineEntry]:
+    labels = FieldLabels(object_type)
+    if any(event.kind.endswith(("contact_added", "contact_removed")) for event in events):
+        models.prefetch_related_objects(events, "subject")
+    return [describe(event, labels) for event in events]

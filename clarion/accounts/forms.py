@@ -10,7 +10,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from clarion.accounts.models import Role, Team, User
-from clarion.core.capabilities import AREA_TITLES, CAPABILITIES
+from clarion.core.capabilities import AREA_TITLES, CAPABILITIES, RECORD_ACTIONS
 
 
 class SignInForm(forms.Form):
@@ -159,9 +159,10 @@ class RoleForm(forms.ModelForm):
         label minus the area name the fieldset's legend already says."""
         groups: dict[str, list] = {}
         for checkbox in self["capabilities"]:
-            area = str(checkbox.data["value"]).split(".", 1)[0]
+            name = str(checkbox.data["value"])
+            area = name.split(".", 1)[0]
             title = str(AREA_TITLES.get(area, area))
-            label = str(checkbox.choice_label).removeprefix(f"{title}: ")
+            label = str(RECORD_ACTIONS.get(name, checkbox.choice_label))
             groups.setdefault(title, []).append((checkbox, label))
         return list(groups.items())
 

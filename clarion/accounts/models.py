@@ -7,7 +7,10 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from clarion.core.capabilities import DEFAULT_ROLE_DESCRIPTIONS, DEFAULT_ROLES
 
 
 class Role(models.Model):
@@ -21,7 +24,20 @@ class Role(models.Model):
         verbose_name_plural = _("roles")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language while it is one of the shipped roles' names."""
+        return gettext(self.name) if self.name in DEFAULT_ROLES else self.name
+
+    @property
+    def display_description(self) -> str:
+        """A shipped role's unchanged (or empty) description in the reader's language."""
+        shipped = DEFAULT_ROLE_DESCRIPTIONS.get(self.name)
+        if shipped and self.description in ("", shipped):
+            return gettext(shipped)
+        return self.description
 
 
 class Team(models.Model):

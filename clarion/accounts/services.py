@@ -20,7 +20,7 @@ from clarion.accounts import throttle, two_factor
 from clarion.accounts.models import Invitation, RecoveryCode, Role, Team, User, hash_secret
 from clarion.accounts.queries import INVITATION_VALID_FOR, pending_invitations
 from clarion.accounts.throttle import Reason
-from clarion.core.capabilities import CAPABILITIES, DEFAULT_ROLES
+from clarion.core.capabilities import CAPABILITIES, DEFAULT_ROLE_DESCRIPTIONS, DEFAULT_ROLES
 from clarion.core.events import emit
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,8 @@ def ensure_default_roles() -> dict[str, Role]:
     roles = {}
     for name, capabilities in DEFAULT_ROLES.items():
         roles[name], _created = Role.objects.get_or_create(
-            name=name, defaults={"capabilities": capabilities})
+            name=name, defaults={"capabilities": capabilities,
+                                 "description": DEFAULT_ROLE_DESCRIPTIONS[name]})
     return roles
 
 
@@ -431,5 +432,5 @@ def delete_role(*, role: Role) -> None:
     """Delete a role nobody holds."""
     if role.users.exists():
         raise AccountError(_("“%(role)s” still has users. Give them another role first.")
-                           % {"role": role.name})
+                           % {"role": role.display_name})
     role.delete()

@@ -309,7 +309,7 @@ def _save_role(request: HttpRequest, role: Role | None) -> HttpResponse:
         except services.AccountError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Role “%(name)s” saved.") % {"name": saved.name})
+            messages.success(request, _("Role “%(name)s” saved.") % {"name": saved.display_name})
             return redirect("settings:roles")
     return render(request, "settings/role_edit.html", {"role": role, "form": form})
 
@@ -333,5 +333,5 @@ def role_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except services.AccountError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Role “%(name)s” deleted.") % {"name": role.name})
+        messages.success(request, _("Role “%(name)s” deleted.") % {"name": role.display_name})
     return redirect("settings:roles")

@@ -9,6 +9,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("clarion.accounts.urls")),
+    path("settings/pipelines/", include("clarion.crm.pipeline_urls")),
+    path("deals/board/", include("clarion.crm.board_urls")),
     path("settings/api-keys/", include("clarion.api.urls")),
     path("", include("clarion.crm.urls")),
     path("settings/", include("clarion.accounts.settings_urls")),

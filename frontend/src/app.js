@@ -4,3 +4,5 @@ import "./modal.js";
 import "./toast.js";
 import "./contrast.js";
 import "./tables.js";
+import "./board.js";
+import "./live.js";

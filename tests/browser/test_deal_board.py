@@ -1,0 +1,123 @@
+"""The deal board in a real browser: drag a card with the mouse, move one with the keyboard,
+and a colleague watching the same board sees both moves arrive without reloading.
+
+Websockets need an ASGI server, which pytest-django's live_server is not: uvicorn serves
+clarion.asgi in a thread of the test process, against the (file or PostgreSQL) test
+database, so the in-memory channel layer is shared as in `clarion run`."""
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect
+
+from clarion.accounts.services import create_user
+from clarion.asgi import application
+from clarion.crm.models import Deal
+from tests.browser.conftest import assert_accessible, login
+from tests.crm.board_fixtures import PASSWORD, default_pipeline, make_deal
+
+pytestmark = [
+    pytest.mark.browser, pytest.mark.django_db(transaction=True),
+    # Static files reach uvicorn as synchronous streams (WhiteNoise), which Django warns about.
+    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous"),
+]
+
+
+@pytest.fixture
+def asgi_url(transactional_db) -> Iterator[str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the ASGI test server did not start", pytrace=False)
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def open_board(browser: Browser, base_url: str, email: str) -> Page:
+    context = browser.new_context(viewport={"width": 1600, "height": 900}, locale="en-US",
+                                  base_url=base_url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    login(page, email, PASSWORD)
+    page.goto("/deals/board/")
+    expect(page.locator("html[data-live-connected]")).to_have_count(1)
+    return page
+
+
+def column(page: Page, stage) -> str:
+    return f'.board-cards[data-stage="{stage.pk}"]'
+
+
+def drag(page: Page, source: str, target: str) -> None:
+    """A real mouse drag: press, move in steps (SortableJS needs the movement), release."""
+    start = page.locator(source).bounding_box()
+    end = page.locator(target).bounding_box()
+    page.mouse.move(start["x"] + 20, start["y"] + 12)
+    page.mouse.down()
+    page.mouse.move(start["x"] + 40, start["y"] + 30, steps=5)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] - 10, steps=20)
+    page.mouse.up()
+
+
+def test_cards_move_by_mouse_and_keyboard_and_a_colleague_sees_it_live(browser, asgi_url,
+                                                                       roles):
+    owner = create_user(email="owner@example.com", password=PASSWORD, first_name="Olga",
+                        role=roles["Admin"])
+    colleague = create_user(email="manager@example.com", password=PASSWORD,
+                            first_name="Max", role=roles["Sales manager"])
+    stages = list(default_pipeline().stages.order_by("position"))
+    dragged = make_deal(owner, stages[0], name="Dragged deal", amount="1000")
+    keyed = make_deal(owner, stages[0], name="Keyed deal", amount="500")
+    make_deal(owner, stages[2], name="Resting deal", amount="300")
+
+    mine = open_board(browser, asgi_url, owner.email)
+    theirs = open_board(browser, asgi_url, colleague.email)
+
+    drag(mine, f"#deal-{dragged.pk}", column(mine, stages[2]))
+    expect(mine.locator(f"{column(mine, stages[2])} #deal-{dragged.pk}")).to_be_visible()
+    expect(theirs.locator(f"{column(theirs, stages[2])} #deal-{dragged.pk}")).to_be_visible()
+    assert Deal.objects.get(pk=dragged.pk).stage == stages[2]
+
+    mine.locator(f"#deal-{keyed.pk}").focus()
+    mine.keyboard.press("Tab")
+    expect(mine.locator(f"#deal-{keyed.pk}-stage")).to_be_focused()
+    for _ in range(3):
+        mine.keyboard.press("ArrowDown")
+    mine.keyboard.press("Tab")
+    mine.keyboard.press("Enter")
+    expect(mine.locator(f"{column(mine, stages[3])} #deal-{keyed.pk}")).to_be_visible()
+    expect(mine.locator("#board-announcer")).to_contain_text("moved to")
+    expect(theirs.locator(f"{column(theirs, stages[3])} #deal-{keyed.pk}")).to_be_visible()
+    expect(theirs.locator(f'[data-stage-column="{stages[3].pk}"] [data-total="count"]')
+           ).to_have_text("1")
+    assert Deal.objects.get(pk=keyed.pk).stage == stages[3]
+
+    assert_accessible(mine)
+
+
+def test_a_refused_move_snaps_back_with_a_reason(browser, asgi_url, roles):
+    owner = create_user(email="owner@example.com", password=PASSWORD, role=roles["Admin"])
+    reader = create_user(email="reader@example.com", password=PASSWORD,
+                         role=roles["Read-only"])
+    stages = list(default_pipeline().stages.order_by("position"))
+    deal = make_deal(owner, stages[0], name="Look, don't touch")
+
+    page = open_board(browser, asgi_url, reader.email)
+    drag(page, f"#deal-{deal.pk}", column(page, stages[1]))
+
+    expect(page.locator(".toast-error")).to_contain_text("not move it")
+    expect(page.locator(f"{column(page, stages[0])} #deal-{deal.pk}")).to_be_visible()
+    assert Deal.objects.get(pk=deal.pk).stage == stages[0]

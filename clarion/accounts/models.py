@@ -77,9 +77,9 @@ class User(AbstractUser):
     teams = models.ManyToManyField(Team, verbose_name=_("teams"), blank=True,
                                    related_name="members")
     language = models.CharField(_("language"), max_length=10, blank=True)
-    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_secret = models.CharField(_("authenticator secret"), max_length=64, blank=True)
     totp_enabled = models.BooleanField(_("two-factor authentication"), default=False)
-    totp_last_step = models.BigIntegerField(default=0)
+    totp_last_step = models.BigIntegerField(_("last authenticator code step"), default=0)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -97,20 +97,26 @@ class User(AbstractUser):
 class RecoveryCode(models.Model):
     """A single-use code that stands in for a TOTP code; only its hash is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
-    code_hash = models.CharField(max_length=64)
-    used_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="recovery_codes")
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
 
 
 class Invitation(models.Model):
     email = models.EmailField(_("email address"))
-    role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.SET_NULL)
-    teams = models.ManyToManyField(Team, blank=True)
-    token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    role = models.ForeignKey(Role, verbose_name=_("role"), null=True, blank=True,
+                             on_delete=models.SET_NULL)
+    teams = models.ManyToManyField(Team, verbose_name=_("teams"), blank=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("invited by"),
+                                   null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")
@@ -127,14 +133,14 @@ class APIKey(models.Model):
     PREFIX_LENGTH = 8
 
     name = models.CharField(_("name"), max_length=120)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="api_keys")
-    prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True)
-    key_hash = models.CharField(max_length=64)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
+                             on_delete=models.CASCADE, related_name="api_keys")
+    prefix = models.CharField(_("prefix"), max_length=PREFIX_LENGTH, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=64)
     scopes = models.JSONField(_("scopes"), default=list)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -154,14 +160,16 @@ class APIKey(models.Model):
 class LoginAttempt(models.Model):
     """The sign-in log: every attempt, kept for audit and throttling."""
 
-    email = models.CharField(max_length=254, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True)
-    succeeded = models.BooleanField(default=False)
-    reason = models.CharField(max_length=40, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    email = models.CharField(_("email address"), max_length=254, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True)
+    succeeded = models.BooleanField(_("succeeded"), default=False)
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-at"]
+        verbose_name = _("sign-in attempt")
+        verbose_name_plural = _("sign-in attempts")
         # The throttle counts recent failures per email and per IP address.
         indexes = [models.Index(fields=["email", "at"], name="loginattempt_email_at"),
                    models.Index(fields=["ip_address", "at"], name="loginattempt_ip_at")]

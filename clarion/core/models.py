@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from clarion.core.events.models import Event, HandlerRun  # noqa: F401
+from clarion.core.listviews.models import SavedView  # noqa: F401
 from clarion.core.properties.models import PropertyDefinition  # noqa: F401
 
 

@@ -1,0 +1,463 @@
+"""The list pages of contacts, companies and deals (one generic view driven by
+`objects.py`): the filter builder, chosen columns, sort by any column, saved views, keyset
+pages with a total, and bulk actions over the selected rows or all matching records.
+
+Every read goes through `visible_to`; bulk writes only touch records the user may edit."""
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db import connection, models, transaction
+from django.db.models import Case, F, FloatField, Func, Q, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from clarion.core.events import NewEvent, emit_many
+from clarion.core.filters import Catalogue, Field, InvalidFilter, build_catalogue, compile_filter
+from clarion.core.filters.validation import coerce_value
+from clarion.core.listviews.models import SavedView
+from clarion.core.listviews.queries import views_for
+from clarion.core.listviews.services import delete_view, save_view
+from clarion.core.permissions import has_capability, record_scope, visible_to
+from clarion.crm.models import Contact
+from clarion.crm.objects import ObjectType, get_object_type
+
+PAGE_SIZE = 50
+NUMBER_PATTERN = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+# Fields a bulk edit may not set: identities, bookkeeping, and fields whose changes carry
+# rules of their own (lifecycle only moves forward, deal stages emit stage events).
+NOT_BULK_EDITABLE = {"email", "created_at", "updated_at", "created_by", "owner",
+                     "lifecycle_stage", "stage", "pipeline", "company"}
+
+
+# --- the state of a list: filter, columns, sort, saved view -----------------------------
+
+@dataclass
+class ListState:
+    filter: dict = field(default_factory=dict)
+    columns: list[str] = field(default_factory=list)
+    sort: str = "-created_at"
+    view: SavedView | None = None
+    error: str = ""
+
+    @property
+    def filter_json(self) -> str:
+        return json.dumps(self.filter) if self.filter else ""
+
+    def query(self, **extra) -> str:
+        """The query string that reopens this state (for links: sort headers, pages)."""
+        params = {"filter": json.dumps(self.filter) if self.filter else "",
+                  "columns": ",".join(self.columns), "sort": self.sort,
+                  "view": self.view.pk if self.view else "", **extra}
+        return urlencode({key: value for key, value in params.items() if value})
+
+
+def read_state(data, object_type: ObjectType, catalogue: Catalogue, views) -> ListState:
+    """The list state from request parameters, falling back on the chosen saved view."""
+    view = next((v for v in views if str(v.pk) == data.get("view", "")), None)
+    state = ListState(view=view)
+    raw_filter = data.get("filter")
+    try:
+        state.filter = json.loads(raw_filter) if raw_filter else (view.filter if view else {})
+    except ValueError:
+        state.error = _("The filter is not valid JSON.")
+    columns = data.get("columns") or ",".join(data.getlist("column"))
+    names = columns.split(",") if columns else (view.columns if view else [])
+    state.columns = [n for n in names if n in catalogue.fields] or [
+        n for n in object_type.list_columns if n in catalogue.fields]
+    sort = data.get("sort") or (view.sort if view else "") or "-created_at"
+    state.sort = sort if sort.lstrip("-") in catalogue.fields else "-created_at"
+    return state
+
+
+# --- sorting and keyset pages -------------------------------------------------------------
+
+def sort_expression(catalogue_field: Field):
+    """What a column sorts by: the value itself, a related record's name, or a custom
+    property read from JSON (numbers as numbers, the rest as text)."""
+    name = catalogue_field.name
+    if not catalogue_field.custom:
+        if catalogue_field.family == "user":
+            return F(f"{name}__email")
+        if catalogue_field.family == "reference":
+            related = catalogue_field.related_model
+            has_name = any(f.name == "name" for f in related._meta.concrete_fields)
+            return F(f"{name}__name") if has_name else F(f"{name}_id")
+        return F(name)
+    text = KeyTextTransform(name, "properties")
+    if catalogue_field.family == "number":
+        numeric = Q(**{f"properties__{name}__regex": NUMBER_PATTERN})
+        return Case(When(numeric, then=Cast(text, FloatField())), default=None,
+                    output_field=FloatField())
+    return text
+
+
+def _ordered(queryset, sort: str, catalogue: Catalogue):
+    descending = sort.startswith("-")
+    expression = sort_expression(catalogue.fields[sort.lstrip("-")])
+    queryset = queryset.annotate(sort_key=expression)
+    key = F("sort_key").desc(nulls_last=True) if descending else F("sort_key").asc(
+        nulls_last=True)
+    return queryset.order_by(key, "-id" if descending else "id"), descending
+
+
+def _after(queryset, descending: bool, cursor: tuple) -> models.QuerySet:
+    value, last_id = cursor
+    beyond = "lt" if descending else "gt"
+    if value is None:  # empty values come last, ordered by id
+        return queryset.filter(sort_key__isnull=True, **{f"id__{beyond}": last_id})
+    return queryset.filter(Q(**{f"sort_key__{beyond}": value})
+                           | Q(sort_key=value, **{f"id__{beyond}": last_id})
+                           | Q(sort_key__isnull=True))
+
+
+def encode_cursor(value, record_id: int) -> str:
+    if hasattr(value, "isoformat"):
+        value = value.isoformat()
+    elif isinstance(value, Decimal):
+        value = str(value)
+    return signing.dumps([value, record_id], salt="crm.list")
+
+
+def decode_cursor(text: str) -> tuple | None:
+    try:
+        value, record_id = signing.loads(text, salt="crm.list")
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return value, int(record_id)
+
+
+def list_page(queryset, state: ListState, catalogue: Catalogue, after: str = "",
+              size: int = PAGE_SIZE) -> tuple[list, str]:
+    """One page of `queryset` in the state's order, and the cursor of the next page."""
+    ordered, descending = _ordered(queryset, state.sort, catalogue)
+    cursor = decode_cursor(after) if after else None
+    if cursor is not None:
+        ordered = _after(ordered, descending, cursor)
+    page = list(ordered[:size + 1])
+    if len(page) <= size:
+        return page, ""
+    page = page[:size]
+    return page, encode_cursor(page[-1].sort_key, page[-1].pk)
+
+
+# --- cells --------------------------------------------------------------------------------
+
+def cell(record, catalogue_field: Field) -> str:
+    """What one list cell shows."""
+    if catalogue_field.custom:
+        value = (record.properties or {}).get(catalogue_field.name)
+        if isinstance(value, list):
+            value = ", ".join(str(item) for item in value)
+        elif isinstance(value, bool):
+            value = _("Yes") if value else _("No")
+    elif catalogue_field.options:
+        value = getattr(record, f"get_{catalogue_field.name}_display")()
+    else:
+        value = getattr(record, catalogue_field.name)
+        if isinstance(value, bool):
+            value = _("Yes") if value else _("No")
+    if value is None or value == "":
+        return "—"
+    if hasattr(value, "isoformat") and hasattr(value, "hour"):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def matching_records(user, object_type: ObjectType, catalogue: Catalogue, state: ListState,
+                     verb: str = "view"):
+    queryset = visible_to(user, object_type.queryset(), verb)
+    if state.filter:
+        queryset = queryset.filter(compile_filter(state.filter, object_type.model, user=user,
+                                                  catalogue=catalogue))
+    return queryset
+
+
+# --- the page -------------------------------------------------------------------------------
+
+@login_required
+def record_list(request: HttpRequest, type_name: str) -> HttpResponse:
+    object_type = get_object_type(type_name)
+    catalogue = build_catalogue(object_type.model, object_type.name)
+    views = list(views_for(request.user, object_type.name).select_related("owner"))
+    if request.method == "POST":
+        return _post(request, object_type, catalogue, views)
+    state = read_state(request.GET, object_type, catalogue, views)
+    context = {"object_type": object_type, "catalogue": catalogue, "state": state,
+               "rows": None,
+               "views": views, "current_section": object_type.section}
+    try:
+        records = matching_records(request.user, object_type, catalogue, state)
+    except InvalidFilter as error:
+        state.error, records = error.message, None
+    if records is not None:
+        related = [n for n in state.columns if catalogue.fields[n].family in (
+            "user", "reference") and not catalogue.fields[n].custom]
+        if related:
+            records = records.select_related(*related)
+        page, next_cursor = list_page(records, state, catalogue,
+                                      request.GET.get("after", ""))
+        columns = [catalogue.fields[name] for name in state.columns]
+        context.update(headers=[_header(state, c) for c in columns],
+            total=records.count(), next_cursor=next_cursor,
+            paged=bool(request.GET.get("after")), columns=columns,
+            rows=[(record, [cell(record, c) for c in columns]) for record in page])
+    context.update(_page_extras(request, object_type, catalogue))
+    template = "crm/list/results.html" if request.htmx else "crm/list/page.html"
+    return render(request, template, context)
+
+
+def _header(state: ListState, column: Field) -> dict:
+    """A column header: its label, the link that sorts by it and its current sort."""
+    current = state.sort.lstrip("-") == column.name
+    descending = state.sort.startswith("-")
+    next_sort = column.name if current and descending else f"-{column.name}" if current \
+        else column.name
+    return {"field": column, "query": state.query(sort=next_sort, after=""),
+            "aria_sort": ("descending" if descending else "ascending") if current else ""}
+
+
+def _page_extras(request, object_type: ObjectType, catalogue: Catalogue) -> dict:
+    area = object_type.model.capability_area
+    may_edit = record_scope(request.user, area, "edit") is not None
+    return {
+        "can_create": may_edit, "can_edit": may_edit,
+        "can_delete": may_edit and has_capability(request.user, f"{area}.delete"),
+        "users": list(get_user_model().objects.filter(is_active=True).order_by("email")
+                      .only("id", "email", "first_name", "last_name")) if may_edit else [],
+        "editable_fields": [f for f in catalogue.fields.values()
+                            if f.name not in NOT_BULK_EDITABLE and f.family not in (
+                                "user", "reference")],
+        "catalogue_json": catalogue_for_builder(catalogue, request.user),
+    }
+
+
+OPERATOR_LABELS = {
+    "eq": _("is"), "is": _("is"), "neq": _("is not"), "is_not": _("is not"),
+    "contains": _("contains"), "not_contains": _("does not contain"),
+    "starts_with": _("starts with"), "ends_with": _("ends with"), "in": _("is any of"),
+    "not_in": _("is none of"), "is_empty": _("is empty"), "is_not_empty": _("is not empty"),
+    "gt": _("greater than"), "gte": _("at least"), "lt": _("less than"), "lte": _("at most"),
+    "between": _("between"), "before": _("before"), "after": _("after"),
+    "within_last_days": _("in the last … days"), "is_true": _("is yes"),
+    "is_false": _("is no"), "has_any": _("has any of"), "has_all": _("has all of"),
+    "has_none": _("has none of"),
+}
+
+
+def catalogue_for_builder(catalogue: Catalogue, user) -> list[dict]:
+    """The fields, their operators and options, for the filter builder's script."""
+    return [{"name": f.name, "label": f.label[:1].upper() + f.label[1:], "family": f.family,
+             "type": f.type, "options": _options(f, user),
+             "operators": [[op, str(OPERATOR_LABELS.get(op, op))] for op in f.operators]}
+            for f in catalogue.fields.values()]
+
+
+def _options(catalogue_field: Field, user) -> list[list[str]]:
+    """Options to pick from: choices, users (with "me") and small reference tables such as
+    pipelines and stages; records (companies) are typed by id instead."""
+    if catalogue_field.family == "user":
+        people = get_user_model().objects.filter(is_active=True).order_by("email")[:200]
+        return [["me", str(_("Me"))]] + [[str(p.pk), p.get_full_name() or p.email]
+                                          for p in people]
+    related = catalogue_field.related_model
+    if catalogue_field.family == "reference" and not hasattr(related, "capability_area"):
+        return [[str(r.pk), str(r)] for r in related._default_manager.all()[:200]]
+    return [list(option) for option in catalogue_field.options]
+
+
+# --- posts: saved views and bulk actions ----------------------------------------------------
+
+def _post(request, object_type: ObjectType, catalogue: Catalogue, views) -> HttpResponse:
+    action = request.POST.get("action", "")
+    state = read_state(request.POST, object_type, catalogue, views)
+    if state.error:
+        messages.error(request, state.error)
+        return redirect(f"{object_type.url_list}?{state.query()}")
+    try:
+        if action in ("save_view", "update_view"):
+            return _save_view(request, object_type, state, action)
+        if action == "delete_view" and state.view:
+            delete_view(state.view, actor=request.user)
+            messages.success(request, _("The view was deleted."))
+            return redirect(object_type.url_list)
+        if action in ("bulk_edit", "bulk_assign", "bulk_delete"):
+            return _bulk(request, object_type, catalogue, state, action)
+    except InvalidFilter as error:
+        messages.error(request, error.message)
+        return redirect(f"{object_type.url_list}?{state.query()}")
+    raise PermissionDenied
+
+
+def _save_view(request, object_type: ObjectType, state: ListState, action: str):
+    name = request.POST.get("name", "").strip() or (state.view.name if state.view else "")
+    if not name:
+        messages.error(request, _("Give the view a name."))
+        return redirect(f"{object_type.url_list}?{state.query()}")
+    compile_filter(state.filter or {"all": []}, object_type.model, user=request.user)
+    view = save_view(owner=request.user, object_type=object_type.name, name=name,
+                     filter=state.filter, columns=state.columns, sort=state.sort,
+                     shared=request.POST.get("shared") == "on",
+                     view=state.view if action == "update_view" else None)
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return redirect(f"{object_type.url_list}?view={view.pk}")
+
+
+def _bulk(request, object_type: ObjectType, catalogue: Catalogue, state: ListState,
+          action: str) -> HttpResponse:
+    if request.POST.get("confirm") != "yes":
+        raise PermissionDenied
+    area = object_type.model.capability_area
+    if action == "bulk_delete" and not has_capability(request.user, f"{area}.delete"):
+        raise PermissionDenied
+    targets = matching_records(request.user, object_type, catalogue, state, "edit")
+    if request.POST.get("scope") != "all":
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        targets = targets.filter(pk__in=ids)
+    targets = targets.order_by()
+    if action == "bulk_delete":
+        done = bulk_delete(targets, actor=request.user, type_name=object_type.name)
+        text = ngettext("%(count)s record deleted.", "%(count)s records deleted.", done)
+    else:
+        catalogue_field, value = _bulk_value(request, catalogue, action)
+        done = bulk_set_field(targets, actor=request.user, type_name=object_type.name,
+                              field=catalogue_field, value=value)
+        text = ngettext("%(count)s record updated.", "%(count)s records updated.", done)
+    messages.success(request, text % {"count": done})
+    return redirect(f"{object_type.url_list}?{state.query()}")
+
+
+def _bulk_value(request, catalogue: Catalogue, action: str):
+    if action == "bulk_assign":
+        owner = request.POST.get("owner", "")
+        if owner and not get_user_model().objects.filter(pk=owner, is_active=True).exists():
+            raise InvalidFilter(_("Choose an active user as the owner."))
+        return catalogue.fields["owner"], int(owner) if owner else None
+    name = request.POST.get("field", "")
+    catalogue_field = catalogue.fields.get(name)
+    if catalogue_field is None or name in NOT_BULK_EDITABLE or catalogue_field.family in (
+            "user", "reference"):
+        raise InvalidFilter(_("This field can't be edited in bulk."))
+    return catalogue_field, bulk_field_value(catalogue_field, request.POST)
+
+
+def bulk_field_value(catalogue_field: Field, data):
+    """The typed value of a bulk edit form (empty clears the field)."""
+    family = catalogue_field.family
+    if family == "multiselect":
+        values = data.getlist("value")
+        return [coerce_value(catalogue_field, "eq", v, catalogue_field.name) for v in values]
+    raw = data.get("value", "").strip()
+    if family == "boolean":
+        return {"yes": True, "no": False}.get(raw)
+    if raw == "":
+        return None if catalogue_field.custom or family not in ("text", "select") else ""
+    value = coerce_value(catalogue_field, "eq", raw, catalogue_field.name)
+    return str(value) if family == "number" and not catalogue_field.custom else value
+
+
+# --- bulk writes ---------------------------------------------------------------------------
+# Set-based: one read of the old values (for the field history), one UPDATE or DELETE, and
+# the events written with emit_many, so ten thousand rows are three statements, not ten
+# thousand saves.
+
+class JSONSetKey(Func):
+    """`properties` with one key set to a JSON value."""
+
+    output_field = models.JSONField()
+
+    def __init__(self, expression, key: str, value):
+        self.key, self.value = key, value
+        super().__init__(expression)
+
+    def as_sql(self, compiler, connection, **extra):  # SQLite
+        sql, params = compiler.compile(self.source_expressions[0])
+        path = "$." + json.dumps(self.key)
+        return (f"JSON_SET(COALESCE({sql}, '{{}}'), %s, JSON(%s))",
+                [*params, path, json.dumps(self.value)])
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (f"(COALESCE({sql}, '{{}}'::jsonb) || jsonb_build_object(%s::text, %s::jsonb))",
+                [*params, self.key, json.dumps(self.value)])
+
+
+def _event_value(value, users: dict):
+    if isinstance(value, int) and users is not None and value in users:
+        user = users[value]
+        return {"id": value, "label": user.get_full_name() or user.email}
+    return value if not hasattr(value, "isoformat") else value.isoformat()
+
+
+@transaction.atomic
+def bulk_set_field(queryset, *, actor, type_name: str, field: Field, value) -> int:
+    """Set one field (column or custom property) on every record of `queryset`; one
+    `<type>.property_changed` event per record whose value really changed."""
+    model = queryset.model
+    column = "properties" if field.custom else (
+        f"{field.name}_id" if field.family == "user" else field.name)
+    locked = queryset.select_for_update() if connection.features.has_select_for_update \
+        else queryset
+    rows = [(pk, version, stored.get(field.name) if field.custom else stored)
+            for pk, version, stored in locked.values_list("id", "version", column)]
+    changed = [row for row in rows if _differs(row[2], value)]
+    if not changed:
+        return 0
+    changes = {"version": F("version") + 1, "updated_at": timezone.now()}
+    if field.custom:
+        changes["properties"] = JSONSetKey(F("properties"), field.name, value)
+    else:
+        changes[column] = value
+    # One UPDATE over the same query, bounded by the ids read so records created since
+    # are left alone (the read locked the rest on PostgreSQL).
+    targets = queryset.filter(pk__lte=max(row[0] for row in changed))
+    if not field.custom:
+        targets = targets.exclude(**({column: value} if value is not None
+                                     else {f"{column}__isnull": True}))
+    targets.update(**changes)
+    users = None
+    if field.family == "user":
+        ids = {row[2] for row in changed} | {value}
+        users = get_user_model().objects.in_bulk([i for i in ids if i is not None])
+    emit_many(NewEvent(
+        f"{type_name}.property_changed", contact_id=pk if model is Contact else None,
+        subject=model(pk=pk), actor=actor,
+        data={"field": field.name, "old": _event_value(old, users),
+              "new": _event_value(value, users), "version": version + 1})
+        for pk, version, old in changed)
+    return len(changed)
+
+
+def _differs(old, new) -> bool:
+    if old in (None, "") and new in (None, ""):
+        return False
+    return str(old) != str(new) if not isinstance(new, list | bool) else old != new
+
+
+@transaction.atomic
+def bulk_delete(queryset, *, actor, type_name: str) -> int:
+    """Delete every record of `queryset`, with one `<type>.deleted` event each."""
+    records = list(queryset.iterator(chunk_size=2000))
+    if not records:
+        return 0
+    emit_many(NewEvent(f"{type_name}.deleted", actor=actor,
+                       data={"id": record.pk, "label": str(record), "type": type_name})
+              for record in records)
+    queryset.model._default_manager.filter(pk__in=queryset.values("pk")).delete()
+    return len(records)
+
+
+def get_view_or_404(user, pk: int) -> SavedView:
+    return get_object_or_404(SavedView.objects.filter(Q(owner=user) | Q(shared=True)), pk=pk)

@@ -1,7 +1,8 @@
 """The REST API root: one NinjaAPI under /api/v1/ that mounts each app's router.
 
-An app exposes `router` (a ninja Router) and `prefix` (e.g. "/contacts") in its `api.py`;
-`mount_app_routers` finds them when the URLs load. Every operation requires an API key unless
+An app exposes `router` (a ninja Router) and `prefix` (e.g. "/contacts") in its `api.py`, or,
+when it serves several resources, `routers = [(prefix, router), …]`; `mount_app_routers` finds
+them when the URLs load. Every operation requires an API key unless
 it says otherwise; the docs and the OpenAPI schema are public.
 """
 
@@ -53,7 +54,15 @@ def mount_app_routers(api: NinjaAPI) -> None:
             continue
         if module_has_submodule(app_config.module, "api"):
             module = import_module(f"{app_config.name}.api")
-            api.add_router(module.prefix, module.router)
+            for prefix, router in _routers_of(module):
+                api.add_router(prefix, router)
+
+
+def _routers_of(module) -> list:
+    """An app's `routers` list, or its single `prefix` + `router`."""
+    if hasattr(module, "routers"):
+        return list(module.routers)
+    return [(module.prefix, module.router)]
 
 
 mount_app_routers(api)

@@ -4,6 +4,7 @@ Every variable has a safe embedded default so a fresh clone runs on SQLite with 
 production sets DATABASE_URL, REDIS_URL, EMAIL_URL, SECRET_KEY, SITE_URL and ALLOWED_HOSTS.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -229,7 +230,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # Reverse proxies whose X-Forwarded-For is believed (IPs or CIDRs): see core.http.client_ip.
-CLARION_TRUSTED_PROXIES = [entry.strip() for entry in
+# Parsed here so a typo stops start-up (ValueError naming the entry) instead of every request.
+CLARION_TRUSTED_PROXIES = [str(ipaddress.ip_network(entry.strip(), strict=False)) for entry in
                            os.environ.get("CLARION_TRUSTED_PROXIES", "").split(",")
                            if entry.strip()]
 

@@ -36,8 +36,8 @@ def _record_actions() -> dict[str, str]:
     for area in RECORD_AREAS:
         for verb, verb_label in VERBS.items():
             for scope, scope_label in SCOPES.items():
-                # Translators: a capability, e.g. "View (own records)".
                 actions[f"{area}.{verb}_{scope}"] = format_lazy(
+                    # Translators: a record capability, e.g. "View (own records)".
                     _("{verb} ({scope})"), verb=verb_label, scope=scope_label)
         actions[f"{area}.delete"] = _("Delete")
     return actions

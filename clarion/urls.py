@@ -13,6 +13,7 @@ urlpatterns = [
     path("deals/board/", include("clarion.crm.board_urls")),
     path("settings/api-keys/", include("clarion.api.urls")),
     path("", include("clarion.crm.urls")),
+    path("search/", include("clarion.crm.search_urls")),
     path("settings/", include("clarion.accounts.settings_urls")),
     path("admin/", admin.site.urls),
     path("", include("clarion.core.urls")),

@@ -3,7 +3,7 @@ properties settings."""
 
 from django.urls import path
 
-from clarion.crm import property_views, views
+from clarion.crm import lists, property_views, views
 from clarion.crm.objects import OBJECT_TYPES
 
 app_name = "crm"
@@ -12,7 +12,7 @@ app_name = "crm"
 def _record_urls(type_name: str, prefix: str) -> list:
     kind = {"type_name": type_name}
     return [
-        path(f"{prefix}/", views.record_list, kind, name=f"{type_name}_list"),
+        path(f"{prefix}/", lists.record_list, kind, name=f"{type_name}_list"),
         path(f"{prefix}/new/", views.record_create, kind, name=f"{type_name}_create"),
         path(f"{prefix}/<int:pk>/", views.record_detail, kind, name=f"{type_name}_detail"),
         path(f"{prefix}/<int:pk>/edit/", views.record_edit, kind, name=f"{type_name}_edit"),

@@ -6,3 +6,5 @@ import "./contrast.js";
 import "./tables.js";
 import "./board.js";
 import "./live.js";
+import "./filter-builder.js";
+import "./search.js";

@@ -1,0 +1,88 @@
+"""Global search: contacts by name, email, phone or company name; companies by name, domain
+or phone; deals by name. Prefix matches on lower-cased values, so PostgreSQL answers from
+`lower(col) text_pattern_ops` indexes at millions of rows (docs/architecture.md, "Search").
+Every result goes through `visible_to`."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.db.models.lookups import StartsWith
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from clarion.core.permissions import visible_to
+from clarion.crm.objects import OBJECT_TYPES, ObjectType
+
+SUGGESTION_LIMIT = 5
+PAGE_LIMIT = 50
+MAX_QUERY = 100
+
+# Per record type: the columns a search term may begin.
+SEARCH_COLUMNS = {
+    "contact": ("email", "first_name", "last_name", "phone", "mobile_phone",
+                "company__name"),
+    "company": ("name", "domain", "phone"),
+    "deal": ("name",),
+}
+
+
+@dataclass
+class ResultGroup:
+    object_type: ObjectType
+    records: list
+    more: bool
+
+
+def _starts(column: str, term: str) -> Q:
+    return Q(StartsWith(Lower(column), term))
+
+
+def search_condition(type_name: str, query: str) -> Q:
+    """Records one of whose columns begins with the query; for contacts also "first last",
+    and every word of a several-word query beginning some column."""
+    query = " ".join(query.lower().split())[:MAX_QUERY]
+    columns = SEARCH_COLUMNS[type_name]
+    condition = Q(pk__in=[])
+    for column in columns:
+        condition |= _starts(column, query)
+    words = query.split(" ")
+    if len(words) > 1:
+        every_word = Q()
+        for word in words:
+            any_column = Q(pk__in=[])
+            for column in columns:
+                any_column |= _starts(column, word)
+            every_word &= any_column
+        condition |= every_word
+    return condition
+
+
+def search(user, query: str, *, limit: int = SUGGESTION_LIMIT) -> list[ResultGroup]:
+    """The records of each type matching `query` that the user may see, `limit` per type."""
+    if not query.strip():
+        return []
+    groups = []
+    for type_name, object_type in OBJECT_TYPES.items():
+        records = visible_to(user, object_type.queryset()).filter(
+            search_condition(type_name, query)).order_by("-updated_at", "-id")
+        found = list(records[:limit + 1])
+        if found:
+            groups.append(ResultGroup(object_type, found[:limit], len(found) > limit))
+    return groups
+
+
+@login_required
+def suggestions(request: HttpRequest) -> HttpResponse:
+    """The search box's dropdown: the top few records of each type."""
+    query = request.GET.get("q", "").strip()
+    return render(request, "crm/search/suggestions.html", {
+        "query": query, "groups": search(request.user, query) if len(query) >= 2 else []})
+
+
+@login_required
+def results(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    return render(request, "crm/search/results.html", {
+        "query": query, "groups": search(request.user, query, limit=PAGE_LIMIT)})

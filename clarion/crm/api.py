@@ -25,10 +25,13 @@ from clarion.api.errors import APIError, Forbidden, NotFound
 from clarion.api.idempotency import run_once
 from clarion.api.pagination import CursorPagination, decode_cursor, encode_cursor
 from clarion.core.events.queries import events_for_contact, events_for_subject
+from clarion.core.filters import InvalidFilter, filter_queryset
 from clarion.core.permissions import can, visible_to
+from clarion.core.properties.models import PropertyDefinition
+from clarion.core.properties.validation import clean_property_values
 from clarion.crm import api_schemas as schemas
 from clarion.crm import merge
-from clarion.crm.api_validation import validate_properties
+from clarion.crm.api_settings import pipelines_router, properties_router
 from clarion.crm.models import Company, Contact, Deal, Pipeline, Stage
 from clarion.crm.services import (
     LifecycleMovesBackward,
@@ -212,8 +215,21 @@ def record_values(resource: Resource, user, payload: Schema, record: Model | Non
         _check_deal_stage(values, record)
     if resource.model is Contact:
         _check_unique_email(values, record)
-    values.update(validate_properties(resource.name, custom, creating=record is None))
+    values.update(_custom_values(resource, custom, record))
     return values
+
+
+def _custom_values(resource: Resource, custom: dict, record: Model | None) -> dict:
+    """Custom property values cleaned by their definitions; errors name
+    `body.properties.<name>`."""
+    definitions = PropertyDefinition.objects.filter(object_type=resource.name)
+    try:
+        return clean_property_values(
+            definitions, custom, unique_among=resource.model.objects.all(),
+            exclude_pk=record.pk if record else None, partial=record is not None)
+    except ValidationError as error:
+        raise ValidationError({f"body.properties.{name}": messages
+                               for name, messages in error.message_dict.items()}) from None
 
 
 def expected_version(request: HttpRequest) -> int | None:
@@ -281,12 +297,13 @@ def _apply_filters(resource: Resource, queryset: QuerySet, query: Schema) -> Que
     return queryset
 
 
-def _apply_filter_tree(resource: Resource, queryset: QuerySet, tree: dict | None) -> QuerySet:
-    if not tree:
-        return queryset
-    raise APIError(_("Filtering by a filter tree is not available yet."), [
-        {"field": "body.filter", "type": "unsupported",
-         "message": _("Use the list's query parameters for now.")}])
+def _apply_filter_tree(queryset: QuerySet, tree: dict | None, user) -> QuerySet:
+    """The queryset narrowed by a filter tree; a bad tree is a 422 naming the bad leaf."""
+    try:
+        return filter_queryset(queryset, tree, user=user)
+    except InvalidFilter as error:
+        field = f"body.{error.path}" if error.path else "body.filter"
+        raise ValidationError({field: [error.message]}) from None
 
 
 KIND_QUERY = Query(None, description="Only events of these kinds, e.g. `contact.created`.")
@@ -321,7 +338,7 @@ def build_router(resource: Resource) -> Router:
             raise _invalid("sort", _("Sort by one of: %(fields)s.")
                            % {"fields": ", ".join(resource.sorts)})
         records = _apply_filter_tree(
-            resource, visible_to(request.user, resource.queryset()), body.filter)
+            visible_to(request.user, resource.queryset()), body.filter, request.user)
         return paginate(records, request, sort=body.sort or "-created_at", limit=body.limit,
                         cursor=body.cursor)
 
@@ -382,5 +399,6 @@ def build_router(resource: Resource) -> Router:
     return router
 
 
-routers = [(f"/{resource.area}", build_router(resource))
-           for resource in (CONTACTS, COMPANIES, DEALS)]
+routers = [*((f"/{resource.area}", build_router(resource))
+             for resource in (CONTACTS, COMPANIES, DEALS)),
+           ("/pipelines", pipelines_router), ("/properties", properties_router)]

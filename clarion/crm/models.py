@@ -137,7 +137,14 @@ class Contact(Record):
 
     @property
     def full_name(self) -> str:
+        # Chinese, Japanese and Korean names are written family name first, without a space.
+        if _is_cjk(self.last_name) or _is_cjk(self.first_name):
+            return f"{self.last_name}{self.first_name}"
         return f"{self.first_name} {self.last_name}".strip()
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u3040" <= char <= "\u9fff" or "\uac00" <= char <= "\ud7af" for char in text)
 
 
 class Pipeline(models.Model):

@@ -58,7 +58,8 @@ def _contact_id(record: Record) -> int | None:
 
 def _split_values(model, values: dict) -> tuple[dict, dict]:
     """Separate column fields from custom properties."""
-    column_names = {field.name for field in model._meta.get_fields() if field.concrete}
+    column_names = {field.name for field in model._meta.get_fields()
+                    if field.concrete or field.many_to_many and not field.auto_created}
     columns = {name: value for name, value in values.items() if name in column_names}
     custom = {name: value for name, value in values.items() if name not in column_names}
     return columns, custom

@@ -61,8 +61,9 @@ def kinds_present(record: models.Model) -> list[tuple[str, str]]:
 
 def timeline_page(record: models.Model, *, kinds: list[str] | None = None,
                   field: str | None = None, before: EventCursor | None = None,
-                  limit: int = PAGE_SIZE) -> tuple[list[Event], EventCursor | None]:
+                  limit: int | None = None) -> tuple[list[Event], EventCursor | None]:
     """One page of the record's events and the cursor of the next (older) page, if any."""
+    limit = limit or PAGE_SIZE
     if field:
         events = list(_events(record).filter(kind__endswith=".property_changed",
                                              data__field=field)

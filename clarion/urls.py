@@ -14,6 +14,7 @@ urlpatterns = [
     path("settings/api-keys/", include("clarion.api.urls")),
     path("", include("clarion.crm.urls")),
     path("search/", include("clarion.crm.search_urls")),
+    path("duplicates/", include("clarion.crm.merge_urls")),
     path("settings/", include("clarion.accounts.settings_urls")),
     path("admin/", admin.site.urls),
     path("", include("clarion.core.urls")),

@@ -183,6 +183,25 @@ class MergeField:
     this: object
     other: object
     custom: bool = False
+    choices: tuple = ()
+
+    def display(self, value) -> str:
+        """The value as a person reads it ("" when empty)."""
+        if _is_empty(value):
+            return ""
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value)
+        return str(dict(self.choices).get(value, value))
+
+    @property
+    def this_display(self) -> str:
+        return self.display(self.this)
+
+    @property
+    def other_display(self) -> str:
+        return self.display(self.other)
 
     @property
     def differs(self) -> bool:
@@ -209,9 +228,12 @@ def merge_fields(survivor: Record, loser: Record) -> list[MergeField]:
     from clarion.core.properties.models import PropertyDefinition
 
     model = type(survivor)
-    fields = [MergeField(name, str(model._meta.get_field(name).verbose_name),
-                         value_of(survivor, name), value_of(loser, name))
-              for name in MERGE_FIELDS[model]]
+    fields = []
+    for name in MERGE_FIELDS[model]:
+        model_field = model._meta.get_field(name)
+        fields.append(MergeField(name, str(model_field.verbose_name).capitalize(),
+                                 value_of(survivor, name), value_of(loser, name),
+                                 choices=tuple(model_field.flatchoices or ())))
     labels = dict(PropertyDefinition.objects.filter(object_type=object_type(model))
                   .values_list("name", "label"))
     names = sorted(set(survivor.properties) | set(loser.properties))

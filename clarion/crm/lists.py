@@ -232,15 +232,16 @@ def _header(state: ListState, column: Field) -> dict:
 def _page_extras(request, object_type: ObjectType, catalogue: Catalogue) -> dict:
     area = object_type.model.capability_area
     may_edit = record_scope(request.user, area, "edit") is not None
+    people = list(get_user_model().objects.filter(is_active=True).order_by("email")
+                  .only("id", "email", "first_name", "last_name")[:200])
     return {
         "can_create": may_edit, "can_edit": may_edit,
         "can_delete": may_edit and has_capability(request.user, f"{area}.delete"),
-        "users": list(get_user_model().objects.filter(is_active=True).order_by("email")
-                      .only("id", "email", "first_name", "last_name")) if may_edit else [],
+        "users": people,
         "editable_fields": [f for f in catalogue.fields.values()
                             if f.name not in NOT_BULK_EDITABLE and f.family not in (
                                 "user", "reference")],
-        "catalogue_json": catalogue_for_builder(catalogue, request.user),
+        "catalogue_json": catalogue_for_builder(catalogue, people),
     }
 
 
@@ -257,19 +258,18 @@ OPERATOR_LABELS = {
 }
 
 
-def catalogue_for_builder(catalogue: Catalogue, user) -> list[dict]:
+def catalogue_for_builder(catalogue: Catalogue, people: list) -> list[dict]:
     """The fields, their operators and options, for the filter builder's script."""
     return [{"name": f.name, "label": f.label[:1].upper() + f.label[1:], "family": f.family,
-             "type": f.type, "options": _options(f, user),
+             "type": f.type, "options": _options(f, people),
              "operators": [[op, str(OPERATOR_LABELS.get(op, op))] for op in f.operators]}
             for f in catalogue.fields.values()]
 
 
-def _options(catalogue_field: Field, user) -> list[list[str]]:
+def _options(catalogue_field: Field, people: list) -> list[list[str]]:
     """Options to pick from: choices, users (with "me") and small reference tables such as
     pipelines and stages; records (companies) are typed by id instead."""
     if catalogue_field.family == "user":
-        people = get_user_model().objects.filter(is_active=True).order_by("email")[:200]
         return [["me", str(_("Me"))]] + [[str(p.pk), p.get_full_name() or p.email]
                                           for p in people]
     related = catalogue_field.related_model

@@ -255,3 +255,40 @@ document.addEventListener("click", (event) => {
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => start());
 else start();
+
+// The bulk "edit a field" dialog offers the input that fits the chosen field: options for
+// selects (several for multiselects), yes/no for booleans, date and number inputs.
+function renderBulkValue(select) {
+  const box = select.closest("dialog").querySelector("[data-bulk-value]");
+  const catalogue = document.getElementById("list-catalogue");
+  if (!box || !catalogue) return;
+  const spec = JSON.parse(catalogue.textContent).find((f) => f.name === select.value);
+  if (!spec) return;
+  const label = box.querySelector("label");
+  let control;
+  if (spec.family === "boolean") {
+    control = el("select", { name: "value" }, [el("option", { value: "", text: "—" }),
+      el("option", { value: "yes", text: box.dataset.yes }), el("option", { value: "no", text: box.dataset.no })]);
+  } else if (spec.options.length) {
+    control = el("select", { name: "value" });
+    if (spec.family === "multiselect") control.multiple = true;
+    else control.append(el("option", { value: "", text: "—" }));
+    for (const [value, text] of spec.options) control.append(el("option", { value, text }));
+  } else {
+    const type = { number: "number", date: "date" }[spec.family] || "text";
+    control = el("input", { name: "value", type });
+    if (type === "number") control.step = "any";
+  }
+  control.id = label.htmlFor;
+  box.replaceChildren(label, control);
+}
+
+document.addEventListener("change", (event) => {
+  if (event.target.matches?.("[data-bulk-field]")) renderBulkValue(event.target);
+});
+document.addEventListener("click", (event) => {
+  if (event.target.closest?.('[data-modal-open="bulk-edit"]')) {
+    const select = document.querySelector("[data-bulk-field]");
+    if (select) renderBulkValue(select);
+  }
+});

@@ -9,7 +9,10 @@ function options(list) {
 function setOpen(input, list, open) {
   list.hidden = !open;
   input.setAttribute("aria-expanded", String(open));
-  if (!open) input.removeAttribute("aria-activedescendant");
+  if (!open) {
+    input.removeAttribute("aria-activedescendant");
+    for (const option of options(list)) option.setAttribute("aria-selected", "false");
+  }
 }
 
 function activate(input, list, index) {

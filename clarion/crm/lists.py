@@ -35,6 +35,8 @@ from clarion.crm.models import Contact
 from clarion.crm.objects import ObjectType, get_object_type
 
 PAGE_SIZE = 50
+# Above this many rows (by the planner's estimate) PostgreSQL shows an estimate, not a count.
+ESTIMATE_ABOVE = 100_000
 NUMBER_PATTERN = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
 # Fields a bulk edit may not set: identities, bookkeeping, and fields whose changes carry
 # rules of their own (lifecycle only moves forward, deal stages emit stage events).
@@ -211,12 +213,23 @@ def record_list(request: HttpRequest, type_name: str) -> HttpResponse:
                                       request.GET.get("after", ""))
         columns = [catalogue.fields[name] for name in state.columns]
         context.update(headers=[_header(state, c) for c in columns],
-            total=records.count(), next_cursor=next_cursor,
+            **count_records(records), next_cursor=next_cursor,
             paged=bool(request.GET.get("after")), columns=columns,
             rows=[(record, [cell(record, c) for c in columns]) for record in page])
     context.update(_page_extras(request, object_type, catalogue))
     template = "crm/list/results.html" if request.htmx else "crm/list/page.html"
     return render(request, template, context)
+
+
+def count_records(queryset) -> dict:
+    """The number of matching records: exact, or on PostgreSQL the planner's estimate when
+    that is above ESTIMATE_ABOVE (an exact count of millions of rows takes seconds)."""
+    if connection.vendor == "postgresql":
+        plan = json.loads(queryset.order_by().explain(format="json"))
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        if estimate > ESTIMATE_ABOVE:
+            return {"total": estimate, "estimated": True}
+    return {"total": queryset.count(), "estimated": False}
 
 
 def _header(state: ListState, column: Field) -> dict:

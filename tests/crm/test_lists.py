@@ -95,7 +95,7 @@ def test_the_list_page_runs_a_bounded_number_of_queries(admin_client, admin_user
     company = Company.objects.create(name="Acme")
     make_contacts(50, owner=admin_user, company=company)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = admin_client.get(URL, {"columns": "email,company,owner,created_by"})
 
     assert len(response.context["rows"]) == 50
@@ -249,3 +249,18 @@ def test_bulk_delete_removes_the_selection_with_one_event_each(admin_client):
 
     assert list(Contact.objects.values_list("pk", flat=True)) == [keep.pk]
     assert Event.objects.filter(kind="contact.deleted").count() == 2
+
+
+def test_huge_results_show_an_estimate_on_postgresql(monkeypatch):
+    from django.db import connection
+
+    from clarion.crm import lists
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's estimate is a PostgreSQL feature")
+    make_contacts(3)
+    monkeypatch.setattr(lists, "ESTIMATE_ABOVE", -1)
+
+    counted = lists.count_records(Contact.objects.all())
+
+    assert counted["estimated"] is True and counted["total"] >= 0

@@ -92,7 +92,8 @@ def test_older_entries_come_a_page_at_a_time(admin_client, admin_user, contact, 
 
     first = admin_client.get(contact.get_absolute_url()).text
     assert "to City 4" in first and "to City 1" not in first
-    older_url = first.split('hx-get="')[-1].split('"')[0].replace("&amp;", "&")
+    older_link = first.split('class="timeline-more"')[1]
+    older_url = older_link.split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
     second = admin_client.get(older_url, HTTP_HX_REQUEST="true").text
 
     assert "to City 1" in second and "created this contact" in second

@@ -56,7 +56,10 @@ class Board {
         onStart: () => { this.dragging = true; },
         onEnd: (event) => {
           this.dragging = false;
-          if (event.from === event.to && event.oldIndex === event.newIndex) return;
+          if (event.from === event.to && event.oldIndex === event.newIndex) {
+            if (this.refreshWanted) this.refresh();
+            return;
+          }
           this.save(event.item, { list: event.from, index: event.oldIndex });
         },
       }));
@@ -163,9 +166,10 @@ class Board {
     const active = document.activeElement;
     const card = active && active.closest && active.closest(".board-card");
     if (!card || !this.element.contains(card)) return null;
-    const control = ["data-move-select", "data-move-to", "data-move-up", "data-move-down"]
+    const control = ["data-card-link", "data-move-select", "data-move-to", "data-move-up", "data-move-down"]
       .find((name) => active.hasAttribute(name));
-    return { id: card.id, control };
+    // A stage being chosen in the "Move to" list keeps the choice across the refresh.
+    return { id: card.id, control, value: control === "data-move-select" ? active.value : null };
   }
 
   restoreFocus(focus) {
@@ -173,6 +177,7 @@ class Board {
     const card = document.getElementById(focus.id);
     if (!card) return;
     const target = focus.control ? card.querySelector(`[${focus.control}]`) : card;
+    if (target && focus.value !== null) target.value = focus.value;
     (target || card).focus();
   }
 }

@@ -20,6 +20,9 @@ from clarion.crm.models import Deal
 from tests.browser.conftest import assert_accessible, login
 from tests.crm.board_fixtures import PASSWORD, default_pipeline, make_deal
 
+# Generous waits for what crosses processes and sockets, for a loaded 2-core machine.
+LIVE = 15_000
+
 pytestmark = [
     pytest.mark.browser, pytest.mark.django_db(transaction=True),
     # Static files reach uvicorn as synchronous streams (WhiteNoise), which Django warns about.
@@ -53,7 +56,7 @@ def open_board(browser: Browser, base_url: str, email: str) -> Page:
     page = context.new_page()
     login(page, email, PASSWORD)
     page.goto("/deals/board/")
-    expect(page.locator("html[data-live-connected]")).to_have_count(1)
+    expect(page.locator("html[data-live-connected]")).to_have_count(1, timeout=LIVE)
     return page
 
 
@@ -88,10 +91,12 @@ def test_cards_move_by_mouse_and_keyboard_and_a_colleague_sees_it_live(browser, 
 
     drag(mine, f"#deal-{dragged.pk}", column(mine, stages[2]))
     expect(mine.locator(f"{column(mine, stages[2])} #deal-{dragged.pk}")).to_be_visible()
-    expect(theirs.locator(f"{column(theirs, stages[2])} #deal-{dragged.pk}")).to_be_visible()
+    live_card = theirs.locator(f"{column(theirs, stages[2])} #deal-{dragged.pk}")
+    expect(live_card).to_be_visible(timeout=LIVE)
     assert Deal.objects.get(pk=dragged.pk).stage == stages[2]
 
     mine.locator(f"#deal-{keyed.pk}").focus()
+    mine.keyboard.press("Tab")  # the deal's link
     mine.keyboard.press("Tab")
     expect(mine.locator(f"#deal-{keyed.pk}-stage")).to_be_focused()
     for _ in range(3):
@@ -100,9 +105,10 @@ def test_cards_move_by_mouse_and_keyboard_and_a_colleague_sees_it_live(browser, 
     mine.keyboard.press("Enter")
     expect(mine.locator(f"{column(mine, stages[3])} #deal-{keyed.pk}")).to_be_visible()
     expect(mine.locator("#board-announcer")).to_contain_text("moved to")
-    expect(theirs.locator(f"{column(theirs, stages[3])} #deal-{keyed.pk}")).to_be_visible()
+    live_card = theirs.locator(f"{column(theirs, stages[3])} #deal-{keyed.pk}")
+    expect(live_card).to_be_visible(timeout=LIVE)
     expect(theirs.locator(f'[data-stage-column="{stages[3].pk}"] [data-total="count"]')
-           ).to_have_text("1")
+           ).to_have_text("1", timeout=LIVE)
     assert Deal.objects.get(pk=keyed.pk).stage == stages[3]
 
     assert_accessible(mine)
@@ -121,3 +127,26 @@ def test_a_refused_move_snaps_back_with_a_reason(browser, asgi_url, roles):
     expect(page.locator(".toast-error")).to_contain_text("not move it")
     expect(page.locator(f"{column(page, stages[0])} #deal-{deal.pk}")).to_be_visible()
     assert Deal.objects.get(pk=deal.pk).stage == stages[0]
+
+
+def test_a_deal_page_says_who_just_changed_it_and_offers_a_reload(browser, asgi_url, roles):
+    owner = create_user(email="owner@example.com", password=PASSWORD, first_name="Olga",
+                        last_name="Berg", role=roles["Admin"])
+    colleague = create_user(email="manager@example.com", password=PASSWORD,
+                            role=roles["Sales manager"])
+    stages = list(default_pipeline().stages.order_by("position"))
+    deal = make_deal(owner, stages[0], name="Watched deal")
+    board = open_board(browser, asgi_url, owner.email)
+    reader = open_board(browser, asgi_url, colleague.email)
+    reader.goto(f"/deals/{deal.pk}/")
+    expect(reader.locator("html[data-live-connected]")).to_have_count(1, timeout=LIVE)
+
+    board.locator(f"#deal-{deal.pk}-stage").select_option(str(stages[1].pk))
+    board.locator(f"#deal-{deal.pk} [data-move-to]").click()
+
+    notice = reader.locator("[data-live-notice]")
+    expect(notice).to_contain_text("Updated by Olga Berg just now", timeout=LIVE)
+    with reader.expect_navigation():
+        notice.get_by_role("button", name="Reload").click()
+    expect(reader.locator("[data-live-notice]")).to_be_hidden()
+    assert_accessible(reader)

@@ -74,3 +74,27 @@ def test_choosing_another_pipeline_reloads_the_stage_choices(page, admin):
     page.get_by_label("Pipeline").select_option(label="Partnerships")
 
     expect(page.get_by_label("Stage").locator("option")).to_have_text(["Introduction"])
+
+
+def test_the_timeline_filters_by_kind_and_loads_older_entries_in_place(page, admin,
+                                                                      monkeypatch):
+    from clarion.crm.services import update_record
+
+    monkeypatch.setattr("clarion.crm.timeline.PAGE_SIZE", 3)
+    contact = create_record(Contact, actor=admin, values={"email": "li.wei@example.com",
+                                                          "owner": admin})
+    for number in range(4):
+        contact = update_record(contact, actor=admin, values={"city": f"City {number}"})
+    login(page, admin.email, PASSWORD)
+    page.goto(contact.get_absolute_url())
+    entries = page.locator(".timeline-entry")
+    expect(entries).to_have_count(3)
+
+    page.get_by_role("link", name="Older").click()
+    expect(entries).to_have_count(5)
+    expect(page).to_have_url(contact.get_absolute_url())
+
+    page.get_by_label("Show").select_option(label="Created")
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_contain_text("Ada created this contact")
+    assert_accessible(page)

@@ -308,3 +308,18 @@ def test_the_navigation_leads_to_the_contacts_and_deals_pages(admin_client, admi
     assert f'<a href="{reverse("crm:contact_list")}" aria-current="page">' in response.text
     assert f'href="{reverse("crm:deal_list")}"' in response.text
     assert f'href="{reverse("crm:company_list")}"' in response.text
+
+
+def test_detail_page_queries_do_not_grow_with_linked_records(admin_client, admin_user,
+                                                             django_assert_max_num_queries):
+    company = _make(Company, admin_user, name="Parent")
+    contacts = [_make(Contact, admin_user, email=f"p{n}@example.com", company=company)
+                for n in range(10)]
+    for number in range(10):
+        deal = _make(Deal, admin_user, name=f"Deal {number}", company=company)
+        deal.contacts.set(contacts[:3])
+
+    for url in (company.get_absolute_url(), contacts[0].get_absolute_url(),
+                deal.get_absolute_url()):
+        with django_assert_max_num_queries(20):
+            assert admin_client.get(url).status_code == 200

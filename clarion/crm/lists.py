@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from clarion.core.events import NewEvent, emit_many
 from clarion.core.filters import Catalogue, Field, InvalidFilter, build_catalogue, compile_filter
@@ -255,19 +255,46 @@ def _page_extras(request, object_type: ObjectType, catalogue: Catalogue) -> dict
                             if f.name not in NOT_BULK_EDITABLE and f.family not in (
                                 "user", "reference")],
         "catalogue_json": catalogue_for_builder(catalogue, people),
+        "builder_labels": {key: str(text) for key, text in BUILDER_LABELS.items()},
     }
 
 
 OPERATOR_LABELS = {
-    "eq": _("is"), "is": _("is"), "neq": _("is not"), "is_not": _("is not"),
-    "contains": _("contains"), "not_contains": _("does not contain"),
-    "starts_with": _("starts with"), "ends_with": _("ends with"), "in": _("is any of"),
-    "not_in": _("is none of"), "is_empty": _("is empty"), "is_not_empty": _("is not empty"),
-    "gt": _("greater than"), "gte": _("at least"), "lt": _("less than"), "lte": _("at most"),
-    "between": _("between"), "before": _("before"), "after": _("after"),
-    "within_last_days": _("in the last … days"), "is_true": _("is yes"),
-    "is_false": _("is no"), "has_any": _("has any of"), "has_all": _("has all of"),
-    "has_none": _("has none of"),
+    "eq": gettext_lazy("is"),
+    "is": gettext_lazy("is"),
+    "neq": gettext_lazy("is not"),
+    "is_not": gettext_lazy("is not"),
+    "contains": gettext_lazy("contains"),
+    "not_contains": gettext_lazy("does not contain"),
+    "starts_with": gettext_lazy("starts with"),
+    "ends_with": gettext_lazy("ends with"),
+    "in": gettext_lazy("is any of"),
+    "not_in": gettext_lazy("is none of"),
+    "is_empty": gettext_lazy("is empty"),
+    "is_not_empty": gettext_lazy("is not empty"),
+    "gt": gettext_lazy("greater than"),
+    "gte": gettext_lazy("at least"),
+    "lt": gettext_lazy("less than"),
+    "lte": gettext_lazy("at most"),
+    "between": gettext_lazy("between"),
+    "before": gettext_lazy("before"),
+    "after": gettext_lazy("after"),
+    "within_last_days": gettext_lazy("in the last … days"),
+    "is_true": gettext_lazy("is yes"),
+    "is_false": gettext_lazy("is no"),
+    "has_any": gettext_lazy("has any of"),
+    "has_all": gettext_lazy("has all of"),
+    "has_none": gettext_lazy("has none of"),
+}
+
+BUILDER_LABELS = {
+    "all": gettext_lazy("all"), "any": gettext_lazy("any"), "match": gettext_lazy("Match"),
+    "of": gettext_lazy("of these conditions"), "field": gettext_lazy("Field"),
+    "operator": gettext_lazy("Condition"), "value": gettext_lazy("Value"),
+    "remove": gettext_lazy("Remove condition"), "removeGroup": gettext_lazy("Remove group"),
+    "addCondition": gettext_lazy("Add condition"), "addGroup": gettext_lazy("Add group"),
+    "kept": gettext_lazy("Advanced conditions set through the API are kept as they are."),
+    "from": gettext_lazy("From"), "to": gettext_lazy("To"), "pick": gettext_lazy("Choose…"),
 }
 
 

@@ -30,7 +30,7 @@ class FilterBuilder {
     this.input = this.form.querySelector("[data-filter-input]");
     this.fields = JSON.parse(document.getElementById(root.dataset.catalogue).textContent);
     this.byName = Object.fromEntries(this.fields.map((f) => [f.name, f]));
-    this.t = JSON.parse(root.dataset.labels);
+    this.t = JSON.parse(document.getElementById(root.dataset.labels).textContent);
     this.kept = [];
     this.render(this.parse(this.input.value));
     // Capture phase: the hidden input is filled before htmx or the browser reads the form.

@@ -299,11 +299,25 @@ BUILDER_LABELS = {
 
 
 def catalogue_for_builder(catalogue: Catalogue, people: list) -> list[dict]:
-    """The fields, their operators and options, for the filter builder's script."""
-    return [{"name": f.name, "label": f.label[:1].upper() + f.label[1:], "family": f.family,
-             "type": f.type, "options": _options(f, people),
-             "operators": [[op, str(OPERATOR_LABELS.get(op, op))] for op in f.operators]}
-            for f in catalogue.fields.values()]
+    """The fields, their operators and options, for the filter builder's script; then the
+    fields of associated records as "company.employees" ("Company › Employees"), which the
+    script writes as association leaves."""
+    fields = [_builder_field(f, f.name, f.label, people) for f in catalogue.fields.values()]
+    for association in catalogue.associations.values():
+        related = catalogue.through(association.name)
+        prefix = association.label[:1].upper() + association.label[1:]
+        fields += [_builder_field(f, f"{association.name}.{f.name}",
+                                  f"{prefix} › {f.label[:1].upper()}{f.label[1:]}", people)
+                   for f in related.fields.values() if f.family not in ("user", "reference")]
+    return fields
+
+
+def _builder_field(catalogue_field: Field, name: str, label: str, people: list) -> dict:
+    return {"name": name, "label": label[:1].upper() + label[1:],
+            "family": catalogue_field.family, "type": catalogue_field.type,
+            "options": _options(catalogue_field, people),
+            "operators": [[op, str(OPERATOR_LABELS.get(op, op))]
+                          for op in catalogue_field.operators]}
 
 
 def _options(catalogue_field: Field, people: list) -> list[list[str]]:

@@ -43,9 +43,22 @@ class FilterBuilder {
     });
   }
 
+  // An association leaf over one condition shows as a row on "association.field".
+  flat(node) {
+    if (node.association && node.where?.property && this.byName[`${node.association}.${node.where.property}`]) {
+      return { ...node.where, property: `${node.association}.${node.where.property}` };
+    }
+    return node;
+  }
+
   parse(text) {
     let tree = {};
     try { tree = text ? JSON.parse(text) : {}; } catch { tree = {}; }
+    const flatten = (list) => (list || []).map((child) => this.flat(child));
+    for (const key of ["all", "any"]) if (tree[key]) tree[key] = flatten(tree[key]).map((child) => {
+      for (const inner of ["all", "any"]) if (child[inner]) return { [inner]: flatten(child[inner]) };
+      return child;
+    });
     const match = "any" in tree ? "any" : "all";
     const children = tree[match] || (tree.property ? [tree] : []);
     const groups = [];
@@ -207,10 +220,11 @@ class FilterBuilder {
       for (const row of box.querySelectorAll(".filter-row")) {
         const spec = this.byName[row.querySelector("[data-field]").value];
         const op = row.querySelector("[data-op]").value;
-        const leaf = { property: spec.name, op };
+        const [association, property] = spec.name.includes(".") ? spec.name.split(".") : [null, spec.name];
+        const leaf = { property, op };
         const value = this.readValue(row, spec, op);
         if (value !== undefined) leaf.value = value;
-        leaves.push(leaf);
+        leaves.push(association ? { association, where: leaf } : leaf);
       }
       if (leaves.length) groups.push({ [box.querySelector("[data-group-match]").value]: leaves });
     }

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from clarion.accounts.services import create_user, ensure_default_roles
 from clarion.core.listviews.models import SavedView
-from clarion.crm.models import Contact
+from clarion.crm.models import Company, Contact
 from tests.browser.conftest import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,3 +82,25 @@ def test_the_search_box_is_a_keyboard_combobox(page, people):
     box.press("ArrowDown")
     box.press("Enter")
     expect(page).to_have_url(re.compile(r"/contacts/\d+/"))
+
+
+def test_a_condition_on_the_company_round_trips_through_the_address(page, people):
+    admin, _sam = people
+    acme = Company.objects.create(name="Acme")
+    Contact.objects.filter(email="rita@example.com").update(company=acme)
+    login(page, admin.email, PASSWORD)
+    page.goto("/contacts/")
+
+    page.get_by_role("button", name="Add group").click()
+    row = page.locator(".filter-row").first
+    row.get_by_label("Field", exact=True).select_option(label="Company › Name")
+    row.get_by_label("Condition", exact=True).select_option(label="starts with")
+    row.get_by_label("Value", exact=True).fill("ac")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("1 contact", exact=True)).to_be_visible()
+
+    page.reload()
+    row = page.locator(".filter-row").first
+    expect(row.get_by_label("Field", exact=True)).to_have_value("company.name")
+    expect(row.get_by_label("Value", exact=True)).to_have_value("ac")
+    expect(page.get_by_role("link", name="Rita")).to_be_visible()

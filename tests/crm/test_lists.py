@@ -95,7 +95,7 @@ def test_the_list_page_runs_a_bounded_number_of_queries(admin_client, admin_user
     company = Company.objects.create(name="Acme")
     make_contacts(50, owner=admin_user, company=company)
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         response = admin_client.get(URL, {"columns": "email,company,owner,created_by"})
 
     assert len(response.context["rows"]) == 50
@@ -264,3 +264,27 @@ def test_huge_results_show_an_estimate_on_postgresql(monkeypatch):
     counted = lists.count_records(Contact.objects.all())
 
     assert counted["estimated"] is True and counted["total"] >= 0
+
+
+def test_the_filter_builder_offers_fields_of_associated_records(admin_client):
+    PropertyDefinition.objects.create(object_type="company", name="tier", label="Tier",
+                                      type="select", options=[{"value": "gold"}])
+
+    response = admin_client.get(URL)
+
+    fields = {f["name"]: f for f in response.context["catalogue_json"]}
+    assert fields["company.employees"]["family"] == "number"
+    assert fields["company.tier"]["options"] == [["gold", "gold"]]
+    assert fields["deals.amount"]["label"].startswith("Deals › ")
+
+
+def test_a_filter_through_the_company_narrows_contacts(admin_client):
+    big = Company.objects.create(name="Big", employees=900)
+    Contact.objects.create(email="big@x.com", company=big)
+    Contact.objects.create(email="solo@x.com")
+    tree = {"all": [{"all": [{"association": "company",
+                              "where": {"property": "employees", "op": "gte", "value": 100}}]}]}
+
+    response = admin_client.get(URL, {"filter": json.dumps(tree)})
+
+    assert shown(response) == ["big@x.com"]

@@ -1,10 +1,8 @@
-"""Reads for the record pages: list pages, a record's displayed fields and its associations."""
+"""Reads for the record pages: a record's displayed fields and its associations."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.db import models
-from django.utils.dateparse import parse_datetime
 
 from clarion.core.permissions import can, visible_to
 from clarion.core.properties.models import PropertyDefinition
@@ -12,39 +10,11 @@ from clarion.crm.models import Company, Contact, Deal
 from clarion.crm.objects import OBJECT_TYPES, ObjectType, object_type_for
 from clarion.crm.timeline import FieldLabels
 
-LIST_PAGE_SIZE = 50
 CANDIDATE_LIMIT = 200
-
-ListCursor = tuple[datetime, int]
-
-
-def record_page(object_type: ObjectType, user, *, after: ListCursor | None = None,
-                size: int | None = None) -> tuple[list, ListCursor | None]:
-    """A page of the records the user may see, newest first, by keyset on (created_at, id)."""
-    size = size or LIST_PAGE_SIZE
-    records = visible_to(user, object_type.queryset()).order_by("-created_at", "-id")
-    if after is not None:
-        created_at, record_id = after
-        records = records.filter(models.Q(created_at__lt=created_at)
-                                 | models.Q(created_at=created_at, id__lt=record_id))
-    page = list(records[:size + 1])
-    more = len(page) > size
-    page = page[:size]
-    return page, ((page[-1].created_at, page[-1].pk) if more else None)
-
-
-def encode_list_cursor(cursor: ListCursor | None) -> str:
-    return f"{cursor[0].isoformat()}|{cursor[1]}" if cursor else ""
-
-
-def decode_list_cursor(text: str) -> ListCursor | None:
-    stamp, _sep, record_id = (text or "").partition("|")
-    moment = parse_datetime(stamp) if stamp else None
-    return (moment, int(record_id)) if moment and record_id.isdigit() else None
 
 
 def column_value(record: models.Model, name: str):
-    """What a list cell or a detail row shows for one core field."""
+    """What a detail row shows for one core field."""
     model_field = record._meta.get_field(name)
     if model_field.choices:
         return getattr(record, f"get_{name}_display")() or "—"

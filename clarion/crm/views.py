@@ -1,5 +1,6 @@
 """The record pages, one generic set for contacts, companies and deals (see `objects.py`):
-list, detail with timeline, create, edit, delete, and associations."""
+detail with timeline, create, edit, delete, and associations. The list pages are in
+`lists.py`."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,22 +32,6 @@ def render_record_page(request: HttpRequest, template: str, context: dict,
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-@login_required
-def record_list(request: HttpRequest, type_name: str) -> HttpResponse:
-    object_type = get_object_type(type_name)
-    after = queries.decode_list_cursor(request.GET.get("after", ""))
-    records, next_cursor = queries.record_page(object_type, request.user, after=after)
-    labels = timeline.FieldLabels(object_type)
-    rows = [(record, [queries.column_value(record, name) for name in object_type.list_columns])
-            for record in records]
-    return render_record_page(request, "crm/record_list.html", {
-        "object_type": object_type, "rows": rows, "paged": after is not None,
-        "columns": [labels.label(name) for name in object_type.list_columns],
-        "next_cursor": queries.encode_list_cursor(next_cursor),
-        "can_create": record_scope(request.user, object_type.model.capability_area,
-                                   "edit") is not None})
 
 
 @login_required

@@ -33,9 +33,15 @@ KIND_LABELS = {
 }
 
 
-def kind_label(kind: str) -> str:
-    action = kind.split(".", 1)[-1]
-    return str(KIND_LABELS.get(action, action.replace("_", " ").capitalize()))
+def kind_label(kind: str, own_type: str = "") -> str:
+    """"Property changed" for the record's own kinds; "Note: Created" for other objects'."""
+    subject, _dot, action = kind.partition(".")
+    label = str(KIND_LABELS.get(action, action.replace("_", " ").capitalize()))
+    # A contact's timeline also holds other objects' events; deal events there already say so.
+    if own_type and subject not in (own_type, "deal"):
+        return _("%(subject)s: %(what)s") % {"subject": _type_name(kind).capitalize(),
+                                             "what": label}
+    return label
 
 
 @dataclass
@@ -55,8 +61,10 @@ def _events(record: models.Model) -> "models.QuerySet[Event]":
 
 def kinds_present(record: models.Model) -> list[tuple[str, str]]:
     """The (kind, label) pairs the record's timeline holds, for its filter."""
+    own_type = record._meta.model_name
     kinds = _events(record).order_by().values_list("kind", flat=True).distinct()
-    return sorted(((kind, kind_label(kind)) for kind in kinds), key=lambda pair: pair[1])
+    return sorted(((kind, kind_label(kind, own_type)) for kind in kinds),
+                  key=lambda pair: pair[1])
 
 
 def timeline_page(record: models.Model, *, kinds: list[str] | None = None,

@@ -129,3 +129,17 @@ def test_timeline_queries_do_not_grow_with_the_entries(admin_client, admin_user,
     with django_assert_max_num_queries(7):
         response = admin_client.get(url)
     assert response.text.count("timeline-entry ") == 25
+
+
+def test_other_objects_kinds_are_named_with_their_object(admin_client, admin_user, contact):
+    from django.db import transaction
+
+    from clarion.core.events import emit
+
+    with transaction.atomic():
+        emit("note.created", contact_id=contact.pk, actor=admin_user, data={})
+
+    page = admin_client.get(contact.get_absolute_url()).text
+
+    assert '<option value="note.created">Note: Created</option>' in page
+    assert '<option value="contact.created">Created</option>' in page

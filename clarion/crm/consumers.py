@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from clarion.core.permissions import can, record_scope
-from clarion.crm.live import board_group, record_group
+from clarion.crm.live import board_group, record_group, remember_socket_loop
 from clarion.crm.models import Company, Contact, Deal, Pipeline
 
 MODELS = {"deal": Deal, "contact": Contact, "company": Company}
@@ -22,6 +22,7 @@ def _viewable(user, object_type: str, record_id: int) -> bool:
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
+        remember_socket_loop()
         user = self.scope.get("user")
         if not getattr(user, "is_authenticated", False):
             await self.close(code=4401)

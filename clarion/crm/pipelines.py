@@ -84,17 +84,22 @@ def _shifted(ids: list[int], pk: int, offset: int) -> list[int]:
     return ids
 
 
+def _check_probability(probability: int) -> None:
+    if not 0 <= probability <= 100:
+        raise ValueError(_("The win probability is a percentage from 0 to 100."))
+
+
 @transaction.atomic
 def add_stage(pipeline: Pipeline, *, name: str, probability: int,
               outcome: str = Stage.Outcome.OPEN) -> Stage:
+    _check_probability(probability)
     return Stage.objects.create(pipeline=pipeline, name=name, probability=probability,
                                 outcome=outcome, position=_next_position(pipeline.stages))
 
 
 @transaction.atomic
 def update_stage(stage: Stage, *, name: str, probability: int, outcome: str) -> Stage:
-    if not 0 <= probability <= 100:
-        raise ValueError(_("The win probability is a percentage from 0 to 100."))
+    _check_probability(probability)
     stage.name, stage.probability, stage.outcome = name, probability, outcome
     stage.save(update_fields=["name", "probability", "outcome"])
     return stage

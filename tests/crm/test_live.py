@@ -130,3 +130,24 @@ def test_a_record_socket_is_refused_for_a_record_the_user_cannot_see(admin_user,
         return connected
 
     assert asyncio.run(scenario()) is False
+
+
+def test_a_change_dispatched_in_another_thread_still_reaches_the_sockets(admin_user, pipeline,
+                                                                        stages):
+    """`clarion run` dispatches events in a worker thread outside the server's event loop."""
+    from clarion.crm import live
+
+    deal = make_deal(admin_user, stages[0], name="From the worker")
+    watcher = signed_in_client(admin_user)
+
+    async def scenario():
+        socket = communicator(f"/ws/boards/{pipeline.pk}/", watcher)
+        connected, _ = await socket.connect()
+        assert connected
+        await asyncio.get_running_loop().run_in_executor(None, lambda: live.announce(
+            object_type="deal", record_id=deal.pk, pipeline_id=pipeline.pk))
+        message = await socket.receive_json_from(timeout=5)
+        await socket.disconnect()
+        return message
+
+    assert asyncio.run(scenario())["id"] == deal.pk

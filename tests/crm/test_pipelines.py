@@ -157,3 +157,15 @@ def test_a_stage_is_added_with_its_probability_and_outcome(client, admin_user, p
 
     stage = pipeline.stages.order_by("position").last()
     assert (stage.name, stage.probability) == ("Negotiation", 70)
+
+
+def test_a_pipeline_page_shows_many_stages_in_bounded_queries(
+        client, admin_user, pipeline, django_assert_max_num_queries):
+    for number in range(10):
+        pipelines.add_stage(pipeline, name=f"Extra {number}", probability=number * 10)
+    client.force_login(admin_user)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/settings/pipelines/{pipeline.pk}/")
+
+    assert "Extra 9" in response.text

@@ -74,7 +74,7 @@ def test_shell_on_a_phone_folds_navigation_behind_a_keyboard_usable_toggle(page,
     page.keyboard.press("Tab")
     expect(nav.get_by_role("link", name="Contacts")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/s/contacts/$"))
+    expect(page).to_have_url(re.compile(r"/contacts/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Contacts")
     assert_accessible(page)
 

@@ -288,3 +288,25 @@ def test_a_filter_through_the_company_narrows_contacts(admin_client):
     response = admin_client.get(URL, {"filter": json.dumps(tree)})
 
     assert shown(response) == ["big@x.com"]
+
+
+@pytest.mark.parametrize("url", ["/contacts/", "/companies/", "/deals/"])
+def test_every_record_type_has_the_list_view_with_sorting_on_each_column(admin_client, url,
+                                                                         admin_user):
+    pipeline = Pipeline.objects.get(is_default=True)
+    company = Company.objects.create(name="Acme", owner=admin_user)
+    Contact.objects.create(email="a@x.com", company=company, owner=admin_user)
+    Deal.objects.create(name="Big", pipeline=pipeline, stage=pipeline.stages.first(),
+                        company=company, owner=admin_user)
+    catalogue = admin_client.get(url).context["catalogue"]
+
+    for name in catalogue.fields:
+        response = admin_client.get(url, {"sort": f"-{name}", "columns": name})
+        assert response.status_code == 200 and len(response.context["rows"]) == 1, name
+
+
+def test_htmx_requests_get_only_the_results(admin_client):
+    response = admin_client.get(URL, headers={"HX-Request": "true"})
+
+    assert "crm/list/results.html" in [t.name for t in response.templates]
+    assert "crm/list/page.html" not in [t.name for t in response.templates]

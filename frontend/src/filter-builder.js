@@ -239,6 +239,8 @@ class FilterBuilder {
     const columns = [...this.form.querySelectorAll("input[name=column]:checked")].map((c) => c.value).join(",");
     for (const copy of document.querySelectorAll("[data-filter-copy]")) copy.value = this.input.value;
     for (const copy of document.querySelectorAll("[data-columns-copy]")) copy.value = columns;
+    const sort = this.form.querySelector("[name=sort]");
+    for (const copy of document.querySelectorAll("[data-sort-copy]")) copy.value = sort ? sort.value : "";
   }
 }
 

@@ -104,3 +104,17 @@ def test_a_condition_on_the_company_round_trips_through_the_address(page, people
     expect(row.get_by_label("Field", exact=True)).to_have_value("company.name")
     expect(row.get_by_label("Value", exact=True)).to_have_value("ac")
     expect(page.get_by_role("link", name="Rita")).to_be_visible()
+
+
+def test_sorting_by_a_header_is_kept_when_the_filter_is_applied(page, people):
+    admin, _sam = people
+    login(page, admin.email, PASSWORD)
+    page.goto("/contacts/")
+
+    page.get_by_role("columnheader", name="Email").get_by_role("link").click()
+    expect(page.get_by_role("columnheader", name="Email ▲")).to_have_attribute(
+        "aria-sort", "ascending")
+    page.get_by_role("button", name="Apply").click()
+
+    expect(page.get_by_role("columnheader", name="Email ▲")).to_be_visible()
+    expect(page.locator("tbody tr").first).to_contain_text("olga@example.com")

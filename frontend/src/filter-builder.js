@@ -308,3 +308,13 @@ document.addEventListener("click", (event) => {
     if (select) renderBulkValue(select);
   }
 });
+
+// Each bulk dialog says how many records the action will touch.
+document.addEventListener("click", (event) => {
+  const opener = event.target.closest?.("[data-bulk-form] [data-modal-open]");
+  if (!opener) return;
+  const form = opener.closest("[data-bulk-form]");
+  const all = form.querySelector("[data-select-all-matching]")?.checked;
+  const count = all ? form.dataset.total : form.querySelectorAll("[data-row-select]:checked").length;
+  for (const node of form.querySelectorAll("[data-selection-count]")) node.textContent = count;
+});

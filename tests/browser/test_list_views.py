@@ -58,6 +58,7 @@ def test_build_a_filter_save_it_and_bulk_assign_with_confirmation(page, people):
     page.get_by_role("button", name="Assign owner").first.click()
     dialog = page.get_by_role("dialog", name="Assign an owner to the selected records")
     expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-selection-count]")).to_have_text("1")
     assert_accessible(page)
     dialog.get_by_label("Owner").select_option(label="Sam")
     dialog.get_by_role("button", name="Assign owner").click()

@@ -7,7 +7,6 @@ may not see answers 404, one they may see but not change answers 403. Writes go 
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
@@ -73,25 +72,28 @@ class Resource:
         return queryset
 
 
-_COMMON_FILTERS = {"owner": (int, "owner_id"), "updated_after": (datetime, "updated_at__gt")}
+_COMMON_FILTERS = {"owner": (schemas.Id, "owner_id"),
+                   "updated_after": (schemas.Moment, "updated_at__gt")}
 
 CONTACTS = Resource(
     "contact", Contact, "contacts", schemas.ContactIn, schemas.ContactOut,
     sorts=("created_at", "updated_at", "email", "last_name"),
-    filters={**_COMMON_FILTERS, "email": (str, "email__iexact"), "company": (int, "company_id"),
-             "lifecycle_stage": (str, "lifecycle_stage")},
+    filters={**_COMMON_FILTERS, "email": (str, "email__iexact"),
+             "company": (schemas.Id, "company_id"),
+             "lifecycle_stage": (schemas.LifecycleValue, "lifecycle_stage")},
     mergeable=True)
 COMPANIES = Resource(
     "company", Company, "companies", schemas.CompanyIn, schemas.CompanyOut,
     sorts=("created_at", "updated_at", "name"),
     filters={**_COMMON_FILTERS, "domain": (str, "domain__iexact"),
-             "lifecycle_stage": (str, "lifecycle_stage")},
+             "lifecycle_stage": (schemas.LifecycleValue, "lifecycle_stage")},
     required=("name",), mergeable=True)
 DEALS = Resource(
     "deal", Deal, "deals", schemas.DealIn, schemas.DealOut,
     sorts=("created_at", "updated_at", "name"),
-    filters={**_COMMON_FILTERS, "pipeline": (int, "pipeline_id"), "stage": (int, "stage_id"),
-             "company": (int, "company_id"), "contact": (int, "contacts")},
+    filters={**_COMMON_FILTERS, "pipeline": (schemas.Id, "pipeline_id"),
+             "stage": (schemas.Id, "stage_id"), "company": (schemas.Id, "company_id"),
+             "contact": (schemas.Id, "contacts")},
     required=("name",))
 
 
@@ -110,9 +112,9 @@ def get_for(resource: Resource, user, pk: int, action: str) -> Model:
     it, 403 when they can see it but not change it."""
     record = get_visible(resource, user, pk)
     if not can(user, action, record):
-        raise Forbidden(_("You may not %(action)s this %(type)s.")
-                        % {"action": _("delete") if action == "delete" else _("edit"),
-                           "type": resource.label})
+        message = (_("You may not delete this %(type)s.") if action == "delete"
+                   else _("You may not edit this %(type)s."))
+        raise Forbidden(message % {"type": resource.label})
     return record
 
 
@@ -285,7 +287,7 @@ def _update(resource: Resource, request: HttpRequest, pk: int, payload: Schema,
 def _query_schema(resource: Resource) -> type[Schema]:
     fields = {name: (kind | None, None) for name, (kind, _lookup) in resource.filters.items()}
     sorts = Literal[*resource.sorts, *(f"-{name}" for name in resource.sorts)]
-    return create_model(f"{resource.model.__name__}ListQuery", __base__=Schema,
+    return create_model(f"{resource.model.__name__}ListQuery", __base__=schemas.Input,
                         sort=(sorts, "-created_at"), **fields)
 
 
@@ -349,14 +351,14 @@ def build_router(resource: Resource) -> Router:
 
     @router.get("/{int:record_id}", response=Out, **_named(f"get_{resource.name}"),
                 summary=f"Get a {resource.name}")
-    def read_one(request, record_id: int, response: HttpResponse):
+    def read_one(request, record_id: schemas.Id, response: HttpResponse):
         record = get_visible(resource, request.user, record_id)
         _set_etag(response, record)
         return record
 
     @router.patch("/{int:record_id}", response=Out, auth=scope_required(write),
                   **_named(f"update_{resource.name}"), summary=f"Update a {resource.name}")
-    def update(request, record_id: int, payload: In, response: HttpResponse,
+    def update(request, record_id: schemas.Id, payload: In, response: HttpResponse,
                allow_lifecycle_backward: bool = False):
         record = _update(resource, request, record_id, payload, allow_lifecycle_backward)
         _set_etag(response, record)
@@ -364,14 +366,14 @@ def build_router(resource: Resource) -> Router:
 
     @router.delete("/{int:record_id}", response={204: None}, auth=scope_required(write),
                    **_named(f"delete_{resource.name}"), summary=f"Delete a {resource.name}")
-    def delete(request, record_id: int):
+    def delete(request, record_id: schemas.Id):
         delete_record(get_for(resource, request.user, record_id, "delete"),
                       actor=request.user)
         return Status(204, None)
 
     @router.get("/{int:record_id}/timeline", response=schemas.EventPage,
                 **_named(f"{resource.name}_timeline"), summary="The record's timeline")
-    def timeline(request, record_id: int, pagination: Query[CursorPagination.Input],
+    def timeline(request, record_id: schemas.Id, pagination: Query[CursorPagination.Input],
                  kind: list[str] | None = KIND_QUERY):
         record = get_visible(resource, request.user, record_id)
         before = decode_cursor(pagination.cursor) if pagination.cursor else None
@@ -389,7 +391,7 @@ def build_router(resource: Resource) -> Router:
         @router.post("/{int:record_id}/merge", response=Out, auth=scope_required(write),
                      **_named(f"merge_{resource.name}"),
                      summary=f"Merge another {resource.name} into this one")
-        def merge_into(request, record_id: int, body: schemas.MergeIn):
+        def merge_into(request, record_id: schemas.Id, body: schemas.MergeIn):
             survivor = get_for(resource, request.user, record_id, "edit")
             loser = get_for(resource, request.user, body.other_id, "delete")
             merged = merge.merge_records(survivor, loser, actor=request.user,

@@ -1,16 +1,58 @@
 """The JSON shapes of the CRM API: what a contact, company or deal looks like going in and
 coming out. Core fields are columns; custom properties travel in `properties`."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import AfterValidator, field_validator, model_validator
 
 from clarion.crm.models import ForecastCategory, LeadStatus, LifecycleStage, Source
+
+# Ids are 64-bit: anything larger can't name a row (and would overflow the database driver).
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+MAX_POSITIVE_INTEGER = 2**31 - 1  # PositiveIntegerField on PostgreSQL
+
+
+
+def _to_utc(value: datetime) -> datetime:
+    """Aware moments in UTC (the database can't store every offset pydantic accepts)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("Date out of range.") from None
+
+
+Moment = Annotated[datetime, AfterValidator(_to_utc)]
+
+
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+class Input(Schema):
+    """Every request shape: text with NUL characters is refused (PostgreSQL can't store it)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_nul_characters(cls, data):
+        raw = getattr(data, "_obj", data)  # ninja hands over its DjangoGetter wrapper
+        if isinstance(raw, dict) and _contains_nul(raw):
+            raise ValueError("Text can't contain NUL characters.")
+        return data
+
 
 LifecycleValue = Literal[*LifecycleStage.values, ""]
 LeadStatusValue = Literal[*LeadStatus.values, ""]
@@ -76,8 +118,8 @@ class DealOut(RecordOut):
 
 # Inputs: every field optional, so one shape serves create (POST) and partial update (PATCH);
 # only the fields sent are applied. Fields a create needs are checked by the endpoint.
-class RecordIn(Schema):
-    owner_id: int | None = Field(None, description="The owning user's id.")
+class RecordIn(Input):
+    owner_id: Id | None = Field(None, description="The owning user's id.")
     properties: dict[str, Any] = Field(
         default_factory=dict, description="Custom property values by internal name.")
 
@@ -91,7 +133,7 @@ class ContactIn(RecordIn):
     job_title: str = Field("", max_length=160)
     city: str = Field("", max_length=120)
     country: str = Field("", max_length=120)
-    company_id: int | None = None
+    company_id: Id | None = None
     lifecycle_stage: LifecycleValue = ""
     lead_status: LeadStatusValue = ""
     original_source: SourceValue = ""
@@ -115,7 +157,7 @@ class CompanyIn(RecordIn):
     phone: str = Field("", max_length=40)
     city: str = Field("", max_length=120)
     country: str = Field("", max_length=120)
-    employees: int | None = Field(None, ge=0)
+    employees: int | None = Field(None, ge=0, le=MAX_POSITIVE_INTEGER)
     annual_revenue: Decimal | None = Field(None, max_digits=16, decimal_places=2)
     lifecycle_stage: LifecycleValue = ""
     lead_status: LeadStatusValue = ""
@@ -126,12 +168,12 @@ class DealIn(RecordIn):
     name: str = Field("", max_length=255)
     amount: Decimal | None = Field(None, max_digits=16, decimal_places=2)
     currency: str = Field("USD", min_length=3, max_length=3)
-    pipeline_id: int | None = None
-    stage_id: int | None = None
+    pipeline_id: Id | None = None
+    stage_id: Id | None = None
     close_date: date | None = None
     forecast_category: ForecastValue = ""
-    company_id: int | None = None
-    contact_ids: list[int] | None = None
+    company_id: Id | None = None
+    contact_ids: list[Id] | None = Field(None, max_length=1000)
 
 
 class EventOut(Schema):
@@ -153,7 +195,7 @@ class EventPage(Schema):
     next: str | None
 
 
-class SearchIn(Schema):
+class SearchIn(Input):
     filter: dict[str, Any] | None = Field(
         None, description="A filter tree, e.g. "
         '`{"all": [{"property": "email", "op": "ends_with", "value": "@acme.com"}]}`.')
@@ -162,8 +204,8 @@ class SearchIn(Schema):
     cursor: str | None = None
 
 
-class MergeIn(Schema):
-    other_id: int = Field(description="The record merged into this one, then deleted.")
+class MergeIn(Input):
+    other_id: Id = Field(description="The record merged into this one, then deleted.")
     values: dict[str, Literal["this", "other"]] = Field(
         default_factory=dict,
         description="Per field, which record's value to keep; unnamed fields keep this "

@@ -14,6 +14,7 @@ from clarion.api.pagination import CursorPagination
 from clarion.core.properties import services as property_services
 from clarion.core.properties.models import PropertyDefinition, PropertyType
 from clarion.crm import pipelines as pipeline_services
+from clarion.crm.api_schemas import Id, Input
 from clarion.crm.models import Pipeline, Stage
 
 MANAGE = "settings.manage"
@@ -51,17 +52,17 @@ class PipelinePage(Schema):
     next: str | None
 
 
-class PipelineIn(Schema):
+class PipelineIn(Input):
     name: str = Field(min_length=1, max_length=120)
 
 
-class StageIn(Schema):
+class StageIn(Input):
     name: str = Field(min_length=1, max_length=120)
     probability: int = Field(0, ge=0, le=100)
     outcome: Outcome = "open"
 
 
-class StagePatch(Schema):
+class StagePatch(Input):
     name: str | None = Field(None, min_length=1, max_length=120)
     probability: int | None = Field(None, ge=0, le=100)
     outcome: Outcome | None = None
@@ -80,7 +81,7 @@ def list_pipelines(request, pagination: Query[CursorPagination.Input]):
 
 @pipelines_router.get("/{int:pipeline_id}", response=PipelineOut, url_name="get_pipeline",
                       operation_id="get_pipeline", summary="Get a pipeline and its stages")
-def get_pipeline(request, pipeline_id: int):
+def get_pipeline(request, pipeline_id: Id):
     return get_object_or_404(_pipelines(), pk=pipeline_id)
 
 
@@ -95,7 +96,7 @@ def create_pipeline(request, payload: PipelineIn):
 @pipelines_router.post("/{int:pipeline_id}/stages", response={201: StageOut},
                        auth=change_pipelines, url_name="create_stage",
                        operation_id="create_stage", summary="Add a stage at the end")
-def create_stage(request, pipeline_id: int, payload: StageIn):
+def create_stage(request, pipeline_id: Id, payload: StageIn):
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
     return Status(201, pipeline_services.add_stage(pipeline, **payload.model_dump()))
 
@@ -103,7 +104,7 @@ def create_stage(request, pipeline_id: int, payload: StageIn):
 @pipelines_router.patch("/{int:pipeline_id}/stages/{int:stage_id}", response=StageOut,
                         auth=change_pipelines, url_name="update_stage",
                         operation_id="update_stage", summary="Change a stage")
-def update_stage(request, pipeline_id: int, stage_id: int, payload: StagePatch):
+def update_stage(request, pipeline_id: Id, stage_id: Id, payload: StagePatch):
     stage = get_object_or_404(Stage, pk=stage_id, pipeline_id=pipeline_id)
     changes = {"name": stage.name, "probability": stage.probability, "outcome": stage.outcome,
                **payload.model_dump(exclude_unset=True, exclude_none=True)}
@@ -141,7 +142,7 @@ class PropertyPage(Schema):
     next: str | None
 
 
-class PropertyIn(Schema):
+class PropertyIn(Input):
     label: str = Field(min_length=1, max_length=120)
     type: Literal[*PropertyType.values]
     name: str = Field("", max_length=63, description="Derived from the label when empty.")
@@ -154,7 +155,7 @@ class PropertyIn(Schema):
                                        description='Rules: `{"min", "max", "pattern"}`.')
 
 
-class PropertyPatch(Schema):
+class PropertyPatch(Input):
     label: str | None = Field(None, min_length=1, max_length=120)
     group: str | None = Field(None, max_length=80)
     description: str | None = Field(None, max_length=255)

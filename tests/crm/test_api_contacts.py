@@ -220,3 +220,20 @@ def test_a_company_list_page_costs_the_same_queries_whatever_its_size(
 
     assert [c["name"] for c in body["results"]] == [f"Company {n}" for n in range(5)]
     assert Company.objects.count() == 5
+
+
+def test_text_with_nul_characters_is_refused(client, admin_headers):
+    response = client.post("/api/v1/contacts", {"first_name": "A\u0000B"},
+                           content_type="application/json", **admin_headers)
+
+    assert response.status_code == 422
+    assert not Contact.objects.exists()
+
+
+def test_updated_after_accepts_any_offset(client, admin_user, admin_headers):
+    make_contact(admin_user, email="a@example.com")
+
+    response = client.get("/api/v1/contacts?updated_after=2000-01-01T00:00:00%2B19:55",
+                          **admin_headers)
+
+    assert [c["email"] for c in response.json()["results"]] == ["a@example.com"]

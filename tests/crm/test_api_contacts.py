@@ -237,3 +237,19 @@ def test_updated_after_accepts_any_offset(client, admin_user, admin_headers):
                           **admin_headers)
 
     assert [c["email"] for c in response.json()["results"]] == ["a@example.com"]
+
+
+def test_a_timeline_page_costs_the_same_queries_whatever_its_size(
+        client, admin_user, admin_headers, django_assert_num_queries):
+    contact = make_contact(admin_user)
+    for number in range(6):
+        update_record(contact, actor=admin_user, values={"city": f"City {number}"})
+    url = f"/api/v1/contacts/{contact.pk}/timeline"
+    client.get(url, **admin_headers)
+
+    with django_assert_num_queries(3):  # the key, the contact, the events with their types
+        small = client.get(f"{url}?limit=2", **admin_headers).json()
+    with django_assert_num_queries(3):
+        large = client.get(f"{url}?limit=100", **admin_headers).json()
+
+    assert len(small["results"]) == 2 and len(large["results"]) == 7

@@ -81,3 +81,16 @@ def test_property_definitions_are_read_with_the_areas_read_scope(client, sales_u
                          content_type="application/json", **read_only)
 
     assert (listed.status_code, other_area.status_code, change.status_code) == (200, 403, 403)
+
+
+def test_a_property_list_page_costs_the_same_queries_whatever_its_size(
+        client, admin_headers, django_assert_num_queries):
+    for number in range(5):
+        PropertyDefinition.objects.create(object_type="deal", name=f"p{number}",
+                                          label=f"P {number}", type="text", position=number)
+    client.get("/api/v1/properties/deal", **admin_headers)
+
+    with django_assert_num_queries(2):  # the key, the page
+        body = client.get("/api/v1/properties/deal?limit=100", **admin_headers).json()
+
+    assert [p["name"] for p in body["results"]] == [f"p{n}" for n in range(5)]

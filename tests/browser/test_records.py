@@ -21,7 +21,19 @@ def admin(transactional_db):
                        role=roles["Admin"], is_admin=True)
 
 
-def test_create_a_contact_add_it_to_a_company_and_open_a_deal(page, admin):
+@pytest.fixture
+def sales_pipeline(transactional_db):
+    """The pipeline the migrations ship; earlier transactional tests may have flushed it."""
+    from clarion.crm.models import Pipeline
+
+    pipeline, created = Pipeline.objects.get_or_create(name="Sales pipeline",
+                                                       defaults={"is_default": True})
+    if created:
+        pipeline.stages.create(name="Qualified to buy", position=0, probability=40)
+    return pipeline
+
+
+def test_create_a_contact_add_it_to_a_company_and_open_a_deal(page, admin, sales_pipeline):
     create_record(Company, actor=admin, values={"name": "Globex", "owner": admin})
     login(page, admin.email, PASSWORD)
 

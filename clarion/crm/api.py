@@ -156,6 +156,16 @@ def _owner(user, owner_id: int | None) -> User | None:
     return owner
 
 
+def _visible_contacts(user, ids: list[int]) -> list[Contact]:
+    """The contacts behind `ids` (one query); an id the user can't see is an error."""
+    found = visible_to(user, Contact.objects.filter(pk__in=ids)).in_bulk()
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise _invalid("contact_ids", _("No %(type)s with id %(id)s.")
+                       % {"type": Contact._meta.verbose_name, "id": missing[0]})
+    return [found[pk] for pk in dict.fromkeys(ids)]
+
+
 def _associations(user, data: dict) -> dict:
     """Turn `<name>_id(s)` fields into the objects the services expect."""
     values = {}
@@ -168,8 +178,7 @@ def _associations(user, data: dict) -> dict:
             name, model = related[field]
             values[name] = _related(user, model, value, field) if value is not None else None
         elif field == "contact_ids":
-            values["contacts"] = [_related(user, Contact, pk, "contact_ids") for pk in
-                                  dict.fromkeys(value or [])]
+            values["contacts"] = _visible_contacts(user, value or [])
         else:
             values[field] = value
     return values

@@ -15,7 +15,7 @@ from itertools import combinations
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Case, CharField, Count, F, Q, Subquery, Value, When, Window
+from django.db.models import Case, CharField, Count, F, Q, Value, When, Window
 from django.db.models.functions import Length, Lower, Replace, Substr, Trim
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -142,18 +142,34 @@ def find_duplicates(user, model: type[Record], *, limit: int = 500) -> list[Dupl
 
 
 def duplicates_of(user, record: Record) -> list[DuplicatePair]:
-    """The visible records that look like duplicates of `record` (one query per rule)."""
+    """The visible records that look like duplicates of `record`. One query reads the
+    record's keys, then one per rule it is eligible for, then one for the records found."""
     model = type(record)
-    visible = visible_to(user, model.objects.exclude(pk=record.pk))
+    visible = visible_to(user, model.objects.exclude(pk=record.pk)).order_by()
     reasons: dict[int, list[str]] = defaultdict(list)
-    for rule in RULES[model]:
-        own_key = rule.annotate(model.objects.filter(rule.eligible, pk=record.pk))
-        matches = rule.annotate(visible.filter(rule.eligible)).filter(
-            **{name: Subquery(own_key.values(name)[:1]) for name in rule.key})
+    for rule, key in _own_keys(record).items():
+        matches = rule.annotate(visible.filter(rule.eligible)).filter(**key)
         for pk in matches.values_list("id", flat=True)[:MAX_GROUP]:
             reasons[pk].append(rule.reason)
-    others = model.objects.in_bulk(list(reasons))
+    others = model.objects.in_bulk(list(reasons)) if reasons else {}
     return [DuplicatePair(record, others[pk], found) for pk, found in reasons.items()]
+
+
+def _own_keys(record: Record) -> dict[DuplicateRule, dict]:
+    """Each rule's key for `record` (rules it isn't eligible for are left out), read in one
+    query so the searches compare with plain values."""
+    model = type(record)
+    queryset, names = model.objects.filter(pk=record.pk).order_by(), {}
+    for index, rule in enumerate(RULES[model]):
+        queryset = rule.annotate(queryset).annotate(
+            **{f"eligible_{index}": Case(When(rule.eligible, then=Value(True)),
+                                         default=Value(False))})
+        names[rule] = [f"eligible_{index}", *rule.key]
+    row = queryset.values(*{name for fields in names.values() for name in fields}).first()
+    if row is None:
+        return {}
+    return {rule: {name: row[name] for name in rule.key}
+            for rule, fields in names.items() if row[fields[0]]}
 
 
 # --- Merge --------------------------------------------------------------------------------

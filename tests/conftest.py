@@ -1,6 +1,14 @@
 import pytest
+from django.core.cache import cache
 
 from clarion.accounts.services import create_user, ensure_default_roles
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache, so rate limits and throttles never carry over."""
+    cache.clear()
+    yield
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from clarion.api.auth import scope_required
 from clarion.api.errors import APIError, Forbidden, NotFound
 from clarion.api.idempotency import run_once
 from clarion.api.pagination import CursorPagination, decode_cursor, encode_cursor
-from clarion.core.events.queries import events_for_contact, events_for_subject
 from clarion.core.filters import InvalidFilter, filter_queryset
 from clarion.core.permissions import can, visible_to
 from clarion.core.properties.models import PropertyDefinition
@@ -39,6 +38,7 @@ from clarion.crm.services import (
     delete_record,
     update_record,
 )
+from clarion.crm.timeline import timeline_page
 
 
 class Conflict(APIError):
@@ -386,15 +386,9 @@ def build_router(resource: Resource) -> Router:
                  kind: list[str] | None = KIND_QUERY):
         record = get_visible(resource, request.user, record_id)
         before = decode_cursor(pagination.cursor) if pagination.cursor else None
-        read_events = events_for_contact if resource.model is Contact else None
-        target = record.pk if read_events else record
-        read_events = read_events or events_for_subject
-        events = read_events(target, kinds=kind, before=before, limit=pagination.limit + 1)
-        more = len(events) > pagination.limit
-        events = events[: pagination.limit]
-        last = events[-1] if more else None
-        return {"results": events,
-                "next": encode_cursor(last.occurred_at, last.pk) if last else None}
+        events, older = timeline_page(record, kinds=kind, before=before,
+                                      limit=pagination.limit)
+        return {"results": events, "next": encode_cursor(*older) if older else None}
 
     if resource.mergeable:
         @router.post("/{int:record_id}/merge", response=Out, auth=scope_required(write),

@@ -106,23 +106,36 @@ def sort_expression(catalogue_field: Field):
     return text
 
 
+def _never_empty(catalogue_field: Field, model) -> bool:
+    """A NOT NULL column: sorted without NULL handling, so PostgreSQL walks its index."""
+    if catalogue_field.custom or catalogue_field.family in ("user", "reference"):
+        return False
+    return not model._meta.get_field(catalogue_field.name).null
+
+
 def _ordered(queryset, sort: str, catalogue: Catalogue):
     descending = sort.startswith("-")
-    expression = sort_expression(catalogue.fields[sort.lstrip("-")])
-    queryset = queryset.annotate(sort_key=expression)
-    key = F("sort_key").desc(nulls_last=True) if descending else F("sort_key").asc(
-        nulls_last=True)
+    catalogue_field = catalogue.fields[sort.lstrip("-")]
+    queryset = queryset.annotate(sort_key=sort_expression(catalogue_field))
+    if _never_empty(catalogue_field, queryset.model):
+        key = F("sort_key").desc() if descending else F("sort_key").asc()
+    else:
+        key = F("sort_key").desc(nulls_last=True) if descending else F("sort_key").asc(
+            nulls_last=True)
     return queryset.order_by(key, "-id" if descending else "id"), descending
 
 
-def _after(queryset, descending: bool, cursor: tuple) -> models.QuerySet:
+def _after(queryset, descending: bool, cursor: tuple, nullable: bool = True) -> models.QuerySet:
     value, last_id = cursor
     beyond = "lt" if descending else "gt"
     if value is None:  # empty values come last, ordered by id
         return queryset.filter(sort_key__isnull=True, **{f"id__{beyond}": last_id})
-    return queryset.filter(Q(**{f"sort_key__{beyond}": value})
-                           | Q(sort_key=value, **{f"id__{beyond}": last_id})
-                           | Q(sort_key__isnull=True))
+    # The redundant "not beyond the value" bound lets the planner start the index scan at the
+    # cursor instead of filtering every row before it.
+    within = Q(**{f"sort_key__{beyond}e": value})
+    after = within & (Q(**{f"sort_key__{beyond}": value})
+                      | Q(sort_key=value, **{f"id__{beyond}": last_id}))
+    return queryset.filter(after | Q(sort_key__isnull=True) if nullable else after)
 
 
 def encode_cursor(value, record_id: int) -> str:
@@ -147,7 +160,8 @@ def list_page(queryset, state: ListState, catalogue: Catalogue, after: str = "",
     ordered, descending = _ordered(queryset, state.sort, catalogue)
     cursor = decode_cursor(after) if after else None
     if cursor is not None:
-        ordered = _after(ordered, descending, cursor)
+        nullable = not _never_empty(catalogue.fields[state.sort.lstrip("-")], queryset.model)
+        ordered = _after(ordered, descending, cursor, nullable)
     page = list(ordered[:size + 1])
     if len(page) <= size:
         return page, ""

@@ -103,5 +103,9 @@ class CursorPagination(PaginationBase):
         beyond = "lt" if self.descending else "gt"
         if self.field in {"id", "pk"}:
             return Q(**{f"pk__{beyond}": pk})
-        return Q(**{f"{self.field}__{beyond}": value}) | Q(**{self.field: value,
-                                                               f"pk__{beyond}": pk})
+        # The redundant "not beyond the value" bound lets the database start an index range
+        # scan at the cursor instead of filtering its way there (deep pages stay fast).
+        within = "lte" if self.descending else "gte"
+        return Q(**{f"{self.field}__{within}": value}) & (
+            Q(**{f"{self.field}__{beyond}": value}) | Q(**{self.field: value,
+                                                         f"pk__{beyond}": pk}))

@@ -37,6 +37,7 @@ from clarion.crm.objects import ObjectType, get_object_type
 PAGE_SIZE = 50
 # Above this many rows (by the planner's estimate) PostgreSQL shows an estimate, not a count.
 ESTIMATE_ABOVE = 100_000
+EXACT_COUNT_LIMIT = 10_000
 NUMBER_PATTERN = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
 # Fields a bulk edit may not set: identities, bookkeeping, and fields whose changes carry
 # rules of their own (lifecycle only moves forward, deal stages emit stage events).
@@ -236,14 +237,20 @@ def record_list(request: HttpRequest, type_name: str) -> HttpResponse:
 
 
 def count_records(queryset) -> dict:
-    """The number of matching records: exact, or on PostgreSQL the planner's estimate when
-    that is above ESTIMATE_ABOVE (an exact count of millions of rows takes seconds)."""
+    """The number of matching records: exact up to EXACT_COUNT_LIMIT ("more than" beyond it),
+    or on PostgreSQL the planner's estimate when that is above ESTIMATE_ABOVE (an exact count
+    of millions of rows takes seconds). The cap matters when the estimate is poor, as for
+    conditions on custom properties: counting stops after the first rows beyond the cap."""
+    queryset = queryset.order_by()
     if connection.vendor == "postgresql":
-        plan = json.loads(queryset.order_by().explain(format="json"))
+        plan = json.loads(queryset.explain(format="json"))
         estimate = int(plan[0]["Plan"]["Plan Rows"])
         if estimate > ESTIMATE_ABOVE:
             return {"total": estimate, "estimated": True}
-    return {"total": queryset.count(), "estimated": False}
+    capped = queryset[:EXACT_COUNT_LIMIT + 1].count()
+    if capped > EXACT_COUNT_LIMIT:
+        return {"total": EXACT_COUNT_LIMIT, "estimated": False, "more_than": True}
+    return {"total": capped, "estimated": False}
 
 
 def _header(state: ListState, column: Field) -> dict:

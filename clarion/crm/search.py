@@ -19,6 +19,7 @@ from clarion.crm.objects import OBJECT_TYPES, ObjectType
 SUGGESTION_LIMIT = 5
 PAGE_LIMIT = 50
 MAX_QUERY = 100
+RELATED_LIMIT = 1000
 
 # Per record type: the columns a search term may begin.
 SEARCH_COLUMNS = {
@@ -39,11 +40,14 @@ class ResultGroup:
 def _starts(column: str, term: str) -> Q:
     related, _sep, field = column.rpartition("__")
     if related:
-        # A subquery, not a join: each side can then use its own prefix index and the
-        # alternatives combine as a BitmapOr on PostgreSQL.
+        # The related ids are read first (their own prefix index) and passed as a list: a
+        # subquery inside the OR would make PostgreSQL scan the table instead of combining
+        # the prefix indexes as a BitmapOr. Search shows a few results, so the first
+        # RELATED_LIMIT matching companies are plenty.
         model = Contact._meta.get_field(related).related_model
-        return Q(**{f"{related}_id__in": model._default_manager.filter(
-            StartsWith(Lower(field), term)).values("pk")})
+        ids = model._default_manager.filter(StartsWith(Lower(field), term)).order_by(
+            "pk").values_list("pk", flat=True)[:RELATED_LIMIT]
+        return Q(**{f"{related}_id__in": list(ids)})
     return Q(StartsWith(Lower(column), term))
 
 

@@ -310,3 +310,16 @@ def test_htmx_requests_get_only_the_results(admin_client):
 
     assert "crm/list/results.html" in [t.name for t in response.templates]
     assert "crm/list/page.html" not in [t.name for t in response.templates]
+
+
+def test_a_count_beyond_the_exact_limit_reads_more_than(monkeypatch, admin_user):
+    from clarion.crm import lists
+    from clarion.crm.models import Contact
+
+    monkeypatch.setattr(lists, "EXACT_COUNT_LIMIT", 3)
+    Contact.objects.bulk_create(Contact(email=f"c{n}@example.com") for n in range(5))
+
+    assert lists.count_records(Contact.objects.all()) == {
+        "total": 3, "estimated": False, "more_than": True}
+    assert lists.count_records(Contact.objects.filter(email="c1@example.com")) == {
+        "total": 1, "estimated": False}

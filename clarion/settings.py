@@ -144,6 +144,8 @@ CELERY_RESULT_EXTENDED = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "clarion")
 
 # --- REST API -------------------------------------------------------------------------------
+# A new contact joins the company whose domain matches its email address.
+CLARION_LINK_CONTACTS_BY_DOMAIN = env_bool("CLARION_LINK_CONTACTS_BY_DOMAIN", True)
 CLARION_API_RATE_LIMIT = int(os.environ.get("CLARION_API_RATE_LIMIT", "600"))  # per key, minute
 
 # --- Email ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ the record's `properties` JSON.
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -65,18 +66,34 @@ def _split_values(model, values: dict) -> tuple[dict, dict]:
     return columns, custom
 
 
+# Addresses at these providers say nothing about where a person works.
+FREE_EMAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com",
+    "yahoo.com", "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com",
+    "gmx.com", "gmx.de", "web.de", "mail.ru", "yandex.ru", "qq.com", "163.com", "126.com",
+    "sina.com", "foxmail.com", "yeah.net", "aliyun.com",
+})
+
+
 def _link_company_by_domain(contact: Contact) -> None:
-    """A new contact without a company joins the company whose domain matches its email."""
+    """A new contact without a company joins the company whose domain matches its email
+    (not for free email providers)."""
     if contact.company_id or "@" not in contact.email:
         return
     domain = contact.email.rsplit("@", 1)[1].lower()
+    if domain in FREE_EMAIL_DOMAINS:
+        return
     contact.company = Company.objects.filter(domain__iexact=domain).order_by("id").first()
 
 
 @transaction.atomic
 def create_record(model: type[Record], *, actor, values: dict, source: str = "manual",
-                  link_by_domain: bool = True) -> Record:
-    """Create a contact, company or deal from validated `values`."""
+                  link_by_domain: bool | None = None) -> Record:
+    """Create a contact, company or deal from validated `values`. A new contact joins the
+    company of its email domain unless `link_by_domain` (default: the
+    CLARION_LINK_CONTACTS_BY_DOMAIN setting) is off."""
+    if link_by_domain is None:
+        link_by_domain = settings.CLARION_LINK_CONTACTS_BY_DOMAIN
     columns, custom = _split_values(model, values)
     contacts = columns.pop("contacts", None)
     record = model(**columns, properties=custom, created_by=_user_or_none(actor))

@@ -115,3 +115,21 @@ def test_deleting_a_record_leaves_a_deleted_event(admin_user):
 
     assert not Company.objects.exists()
     assert Event.objects.get(kind="company.deleted").data["label"] == "Gone Ltd"
+
+
+def test_free_email_addresses_do_not_join_a_company_by_domain(admin_user):
+    create_record(Company, actor=admin_user, values={"name": "Gmail fan club",
+                                                     "domain": "gmail.com"})
+
+    contact = create_record(Contact, actor=admin_user, values={"email": "jo@gmail.com"})
+
+    assert contact.company is None
+
+
+def test_linking_contacts_by_domain_can_be_turned_off(admin_user, settings):
+    settings.CLARION_LINK_CONTACTS_BY_DOMAIN = False
+    create_record(Company, actor=admin_user, values={"name": "Acme", "domain": "acme.com"})
+
+    contact = create_record(Contact, actor=admin_user, values={"email": "jo@acme.com"})
+
+    assert contact.company is None

@@ -242,6 +242,8 @@ def count_records(queryset) -> dict:
     of millions of rows takes seconds). The cap matters when the estimate is poor, as for
     conditions on custom properties: counting stops after the first rows beyond the cap."""
     queryset = queryset.order_by()
+    if queryset.query.is_empty():  # e.g. a role that sees none of these records
+        return {"total": 0, "estimated": False}
     if connection.vendor == "postgresql":
         plan = json.loads(queryset.explain(format="json"))
         estimate = int(plan[0]["Plan"]["Plan Rows"])

@@ -323,3 +323,19 @@ def test_a_count_beyond_the_exact_limit_reads_more_than(monkeypatch, admin_user)
         "total": 3, "estimated": False, "more_than": True}
     assert lists.count_records(Contact.objects.filter(email="c1@example.com")) == {
         "total": 1, "estimated": False}
+
+
+def test_a_list_the_user_may_see_nothing_of_counts_zero(client, roles):
+    from clarion.accounts.models import Role
+    from clarion.accounts.services import create_user
+    from clarion.crm.models import Contact
+
+    nobody = create_user(email="nobody@example.com", password="pw",
+                         role=Role.objects.create(name="No records", capabilities=[]))
+    Contact.objects.create(email="hidden@example.com")
+    client.force_login(nobody)
+
+    response = client.get("/contacts/")
+
+    assert response.status_code == 200
+    assert "hidden@example.com" not in response.text

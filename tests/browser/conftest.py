@@ -1,13 +1,18 @@
 """The browser-test harness: Debian's Chromium driven by Playwright against a live server.
 
 Fixtures: `browser` (one Chromium per test module), `page` (a fresh context and page per
-test, 1280×800), `live_url` (the live server's base URL). Helpers, importable with
-`from tests.browser.conftest import login, assert_accessible`:
-`login(page, email, password)` signs in through the real form and `assert_accessible(page)`
-fails on any axe-core WCAG 2 A/AA violation.
+test, 1280×800), `live_url` (the live server's base URL), `asgi_url` (clarion.asgi served by
+uvicorn, for pages that need websockets). Helpers, importable with
+`from tests.browser.conftest import login, assert_accessible, drag`:
+`login(page, email, password)` signs in through the real form, `assert_accessible(page)`
+fails on any axe-core WCAG 2 A/AA violation and `drag(page, source, target)` drags with the
+mouse.
 """
 
 import os
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,6 +57,32 @@ def live_url(live_server) -> str:
 
 
 @pytest.fixture
+def asgi_url(transactional_db) -> Iterator[str]:
+    """Websockets need an ASGI server, which pytest-django's live_server is not: uvicorn
+    serves clarion.asgi in a thread of the test process, against the (file or PostgreSQL)
+    test database, so the in-memory channel layer is shared as in `clarion run`."""
+    import uvicorn
+
+    from clarion.asgi import application
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the ASGI test server did not start", pytrace=False)
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
 def page(browser: Browser, live_url: str) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US",
                                   base_url=live_url)
@@ -93,3 +124,14 @@ def assert_accessible(page: Page) -> None:
         )
         pytest.fail(f"{len(violations)} accessibility violation(s) on {page.url}:\n{report}",
                     pytrace=False)
+
+
+def drag(page: Page, source: str, target: str) -> None:
+    """A real mouse drag: press, move in steps (SortableJS needs the movement), release."""
+    start = page.locator(source).bounding_box()
+    end = page.locator(target).bounding_box()
+    page.mouse.move(start["x"] + 20, start["y"] + 12)
+    page.mouse.down()
+    page.mouse.move(start["x"] + 40, start["y"] + 30, steps=5)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] - 10, steps=20)
+    page.mouse.up()

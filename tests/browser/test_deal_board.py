@@ -1,23 +1,15 @@
 """The deal board in a real browser: drag a card with the mouse, move one with the keyboard,
 and a colleague watching the same board sees both moves arrive without reloading.
 
-Websockets need an ASGI server, which pytest-django's live_server is not: uvicorn serves
-clarion.asgi in a thread of the test process, against the (file or PostgreSQL) test
-database, so the in-memory channel layer is shared as in `clarion run`."""
-
-import socket
-import threading
-import time
-from collections.abc import Iterator
+Websockets need an ASGI server, which pytest-django's live_server is not: the `asgi_url`
+fixture (tests/browser/conftest.py) serves clarion.asgi with uvicorn."""
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
 from clarion.accounts.services import create_user
-from clarion.asgi import application
 from clarion.crm.models import Deal
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, drag, login
 from tests.crm.board_fixtures import PASSWORD, default_pipeline, make_deal
 
 # Generous waits for what crosses processes and sockets, for a loaded 2-core machine.
@@ -28,25 +20,6 @@ pytestmark = [
     # Static files reach uvicorn as synchronous streams (WhiteNoise), which Django warns about.
     pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous"),
 ]
-
-
-@pytest.fixture
-def asgi_url(transactional_db) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the ASGI test server did not start", pytrace=False)
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def open_board(browser: Browser, base_url: str, email: str) -> Page:
@@ -62,17 +35,6 @@ def open_board(browser: Browser, base_url: str, email: str) -> Page:
 
 def column(page: Page, stage) -> str:
     return f'.board-cards[data-stage="{stage.pk}"]'
-
-
-def drag(page: Page, source: str, target: str) -> None:
-    """A real mouse drag: press, move in steps (SortableJS needs the movement), release."""
-    start = page.locator(source).bounding_box()
-    end = page.locator(target).bounding_box()
-    page.mouse.move(start["x"] + 20, start["y"] + 12)
-    page.mouse.down()
-    page.mouse.move(start["x"] + 40, start["y"] + 30, steps=5)
-    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] - 10, steps=20)
-    page.mouse.up()
 
 
 def test_cards_move_by_mouse_and_keyboard_and_a_colleague_sees_it_live(browser, asgi_url,

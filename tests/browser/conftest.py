@@ -84,8 +84,9 @@ def asgi_url(transactional_db) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Browser, live_url: str) -> Iterator[Page]:
+    # Reduced motion makes transitions instant, so axe never measures a toast mid-fade.
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US",
-                                  base_url=live_url)
+                                  base_url=live_url, reduced_motion="reduce")
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

@@ -24,7 +24,7 @@ pytestmark = [
 
 def open_board(browser: Browser, base_url: str, email: str) -> Page:
     context = browser.new_context(viewport={"width": 1600, "height": 900}, locale="en-US",
-                                  base_url=base_url)
+                                  base_url=base_url, reduced_motion="reduce")
     context.set_default_timeout(10_000)
     page = context.new_page()
     login(page, email, PASSWORD)

@@ -386,8 +386,8 @@ def build_router(resource: Resource) -> Router:
                  kind: list[str] | None = KIND_QUERY):
         record = get_visible(resource, request.user, record_id)
         before = decode_cursor(pagination.cursor) if pagination.cursor else None
-        events, older = timeline_page(record, kinds=kind, before=before,
-                                      limit=pagination.limit)
+        events, older = timeline_page(record, viewer=request.user, kinds=kind,
+                                      before=before, limit=pagination.limit)
         return {"results": events, "next": encode_cursor(*older) if older else None}
 
     if resource.mergeable:

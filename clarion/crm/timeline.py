@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clarion.core.events.models import Event
-from clarion.core.events.queries import EventCursor, events_for_contact, events_for_subject
+from clarion.core.events.queries import EventCursor
 from clarion.core.properties.models import PropertyDefinition, PropertyType
 from clarion.crm.models import Contact
 from clarion.crm.objects import ObjectType
@@ -67,20 +67,35 @@ def kinds_present(record: models.Model) -> list[tuple[str, str]]:
                   key=lambda pair: pair[1])
 
 
-def timeline_page(record: models.Model, *, kinds: list[str] | None = None,
+def hidden_subjects(viewer) -> models.Q:
+    """Events about CRM records the viewer may not see (a contact's timeline also holds
+    events about its deals and companies): excluded, so a timeline leaks nothing."""
+    from clarion.core.permissions import record_scope, visible_to
+    from clarion.crm.models import Company, Deal
+
+    hidden = models.Q(pk__in=[])
+    for model in (Contact, Company, Deal):
+        if record_scope(viewer, model.capability_area, "view") == "all":
+            continue
+        visible_ids = visible_to(viewer, model.objects.all()).values("pk")
+        hidden |= models.Q(subject_type=ContentType.objects.get_for_model(model)) & ~models.Q(
+            subject_id__in=visible_ids)
+    return hidden
+
+
+def timeline_page(record: models.Model, *, viewer, kinds: list[str] | None = None,
                   field: str | None = None, before: EventCursor | None = None,
                   limit: int | None = None) -> tuple[list[Event], EventCursor | None]:
-    """One page of the record's events and the cursor of the next (older) page, if any."""
+    """One page of the record's events the viewer may see, and the cursor of the next
+    (older) page, if any."""
     limit = limit or PAGE_SIZE
+    events = _events(record).exclude(hidden_subjects(viewer))
     if field:
-        events = list(_events(record).filter(kind__endswith=".property_changed",
-                                             data__field=field)
-                      .filter(*_before(before)).select_related("actor")
-                      .order_by("-occurred_at", "-id")[:limit + 1])
-    elif isinstance(record, Contact):
-        events = events_for_contact(record.pk, kinds=kinds, before=before, limit=limit + 1)
-    else:
-        events = events_for_subject(record, kinds=kinds, before=before, limit=limit + 1)
+        events = events.filter(kind__endswith=".property_changed", data__field=field)
+    if kinds:
+        events = events.filter(kind__in=kinds)
+    events = list(events.filter(*_before(before)).select_related("actor", "subject_type")
+                  .order_by("-occurred_at", "-id")[:limit + 1])
     more = len(events) > limit
     events = events[:limit]
     return events, (events[-1].cursor if more else None)

@@ -52,7 +52,7 @@ def _timeline_context(request: HttpRequest, object_type: ObjectType, record) -> 
     kind = request.GET.get("kind") or None
     field = request.GET.get("field") or None
     events, older = timeline.timeline_page(
-        record, kinds=[kind] if kind else None, field=field,
+        record, viewer=request.user, kinds=[kind] if kind else None, field=field,
         before=timeline.decode_cursor(request.GET.get("before", "")))
     return {"entries": timeline.describe_all(events, object_type),
             "kinds": timeline.kinds_present(record), "kind": kind or "", "field": field or "",

@@ -15,6 +15,7 @@ from django.db.models.lookups import Exact, GreaterThanOrEqual, IsNull, LessThan
 from django.utils import timezone
 
 from clarion.core.filters.catalogue import Catalogue, Field
+from clarion.core.permissions import visible_to
 
 NOTHING = Q(pk__in=[])
 EVERYTHING = Q(pk__isnull=False)
@@ -60,6 +61,10 @@ def compile_association_leaf(tree: dict, catalogue: Catalogue, context: FilterCo
         linked = related.filter(**{relation.related_query_name(): OuterRef("pk")})
     else:
         linked = related.filter(pk=OuterRef(relation.attname))
+    if context.user is not None and hasattr(association.model, "capability_area"):
+        # Conditions on associated records only consider those the user may see, so a
+        # filter can't probe records hidden from them ("has a deal over 1M").
+        linked = visible_to(context.user, linked)
     inner = compile_tree(tree["where"], catalogue.through(association.name), context)
     return Q(Exists(linked.filter(inner)))
 

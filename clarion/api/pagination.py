@@ -16,17 +16,16 @@ forge sort values; any cursor that isn't exactly one Clarion issued answers 422.
 is `WHERE (key, id) > (last key, last id)`, so the sort key must be a non-null column.
 """
 
-import json
 from typing import Any
 
-from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import PaginationBase
+
+from clarion.core import cursors
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
@@ -35,19 +34,9 @@ DEFAULT_LIMIT = 50
 CURSOR_SALT = "clarion.api.cursor"
 
 
-class _CursorSerializer:
-    """JSON that also writes dates, datetimes, decimals and UUIDs (as strings)."""
-
-    def dumps(self, obj: Any) -> bytes:
-        return json.dumps(obj, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
-
-    def loads(self, data: bytes) -> Any:
-        return json.loads(data.decode())
-
-
 def encode_cursor(value: Any, pk: Any) -> str:
     """A URL-safe, signed token of (sort value, id)."""
-    return signing.dumps([value, pk], salt=CURSOR_SALT, serializer=_CursorSerializer)
+    return cursors.encode_cursor(value, pk, salt=CURSOR_SALT)
 
 
 def invalid_cursor() -> ValidationError:
@@ -58,10 +47,9 @@ def invalid_cursor() -> ValidationError:
 def decode_cursor(cursor: str) -> tuple[Any, Any]:
     """The (sort value, id) of a cursor made by `encode_cursor`; 422 for anything else."""
     try:
-        value, pk = signing.loads(cursor, salt=CURSOR_SALT, serializer=_CursorSerializer)
-    except (signing.BadSignature, ValueError, TypeError) as error:
+        return cursors.decode_cursor(cursor, salt=CURSOR_SALT)
+    except cursors.InvalidCursor as error:
         raise invalid_cursor() from error
-    return value, pk
 
 
 class CursorPagination(PaginationBase):

@@ -6,12 +6,10 @@ Every read goes through `visible_to`; bulk writes only touch records the user ma
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.db.models import Case, F, FloatField, Func, Q, When
@@ -24,6 +22,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from clarion.core import cursors
 from clarion.core.events import NewEvent, emit_many
 from clarion.core.filters import Catalogue, Field, InvalidFilter, build_catalogue, compile_filter
 from clarion.core.filters.validation import coerce_value
@@ -140,19 +139,15 @@ def _after(queryset, descending: bool, cursor: tuple, nullable: bool = True) -> 
 
 
 def encode_cursor(value, record_id: int) -> str:
-    if hasattr(value, "isoformat"):
-        value = value.isoformat()
-    elif isinstance(value, Decimal):
-        value = str(value)
-    return signing.dumps([value, record_id], salt="crm.list")
+    return cursors.encode_cursor(value, record_id, salt="crm.list")
 
 
 def decode_cursor(text: str) -> tuple | None:
     try:
-        value, record_id = signing.loads(text, salt="crm.list")
-    except (signing.BadSignature, ValueError, TypeError):
+        value, record_id = cursors.decode_cursor(text, salt="crm.list")
+        return value, int(record_id)
+    except (cursors.InvalidCursor, TypeError, ValueError):
         return None
-    return value, int(record_id)
 
 
 def list_page(queryset, state: ListState, catalogue: Catalogue, after: str = "",

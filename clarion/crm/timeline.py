@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clarion.core import cursors
 from clarion.core.events.models import Event
 from clarion.core.events.queries import EventCursor
 from clarion.core.properties.models import PropertyDefinition, PropertyType
@@ -110,15 +111,20 @@ def _before(before: EventCursor | None) -> list:
 
 
 def encode_cursor(cursor: EventCursor | None) -> str:
-    return f"{cursor[0].isoformat()}|{cursor[1]}" if cursor else ""
+    return cursors.encode_cursor(*cursor, salt="crm.timeline") if cursor else ""
 
 
 def decode_cursor(text: str) -> EventCursor | None:
-    stamp, _sep, event_id = (text or "").partition("|")
-    moment: datetime | None = parse_datetime(stamp) if stamp else None
-    if moment is None or not event_id.isdigit():
+    if not text:
         return None
-    return (moment, int(event_id))
+    try:
+        stamp, event_id = cursors.decode_cursor(text, salt="crm.timeline")
+    except cursors.InvalidCursor:
+        return None
+    moment: datetime | None = parse_datetime(stamp) if isinstance(stamp, str) else None
+    if moment is None or not isinstance(event_id, int):
+        return None
+    return (moment, event_id)
 
 
 class FieldLabels:

@@ -339,3 +339,28 @@ def test_a_list_the_user_may_see_nothing_of_counts_zero(client, roles):
 
     assert response.status_code == 200
     assert "hidden@example.com" not in response.text
+
+
+def test_keyset_pages_keep_rows_created_within_the_same_millisecond(admin_user):
+    from datetime import UTC, datetime
+
+    from clarion.core.filters import build_catalogue
+    from clarion.crm import lists
+    from clarion.crm.models import Contact
+
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    Contact.objects.bulk_create(
+        Contact(email=f"same-ms-{n}@example.com", created_at=base.replace(microsecond=100 + n))
+        for n in range(5))
+    catalogue = build_catalogue(Contact, "contact")
+    state = lists.ListState(sort="-created_at")
+
+    seen, after = [], ""
+    while True:
+        page, after = lists.list_page(Contact.objects.all(), state, catalogue, after, size=2)
+        seen += [contact.email for contact in page]
+        if not after:
+            break
+
+    assert sorted(seen) == sorted(f"same-ms-{n}@example.com" for n in range(5))
+    assert len(seen) == 5

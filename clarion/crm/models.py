@@ -70,7 +70,21 @@ class Record(models.Model):
         return reverse(f"crm:{self._meta.model_name}_detail", args=[self.pk])
 
 
-class Company(Record):
+class LeadRecord(Record):
+    """Contacts and companies: where they stand in the lifecycle and where they came from."""
+
+    lifecycle_stage = models.CharField(_("lifecycle stage"), max_length=20, blank=True,
+                                       choices=LifecycleStage.choices)
+    lead_status = models.CharField(_("lead status"), max_length=20, blank=True,
+                                   choices=LeadStatus.choices)
+    original_source = models.CharField(_("original source"), max_length=20, blank=True,
+                                       choices=Source.choices)
+
+    class Meta:
+        abstract = True
+
+
+class Company(LeadRecord):
     capability_area = "companies"
     name = models.CharField(_("name"), max_length=255)
     domain = models.CharField(_("domain"), max_length=255, blank=True, db_index=True)
@@ -81,12 +95,6 @@ class Company(Record):
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     annual_revenue = models.DecimalField(_("annual revenue"), max_digits=16, decimal_places=2,
                                          null=True, blank=True)
-    lifecycle_stage = models.CharField(_("lifecycle stage"), max_length=20, blank=True,
-                                       choices=LifecycleStage.choices)
-    lead_status = models.CharField(_("lead status"), max_length=20, blank=True,
-                                   choices=LeadStatus.choices)
-    original_source = models.CharField(_("original source"), max_length=20, blank=True,
-                                       choices=Source.choices)
 
     class Meta:
         ordering = ["name", "id"]
@@ -99,7 +107,7 @@ class Company(Record):
         return self.name
 
 
-class Contact(Record):
+class Contact(LeadRecord):
     capability_area = "contacts"
     email = models.EmailField(_("email"), blank=True)
     first_name = models.CharField(_("first name"), max_length=120, blank=True)
@@ -111,12 +119,6 @@ class Contact(Record):
     country = models.CharField(_("country"), max_length=120, blank=True)
     company = models.ForeignKey(Company, verbose_name=_("company"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="contacts")
-    lifecycle_stage = models.CharField(_("lifecycle stage"), max_length=20, blank=True,
-                                       choices=LifecycleStage.choices)
-    lead_status = models.CharField(_("lead status"), max_length=20, blank=True,
-                                   choices=LeadStatus.choices)
-    original_source = models.CharField(_("original source"), max_length=20, blank=True,
-                                       choices=Source.choices)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -58,6 +58,11 @@ INSTALLED_APPS = [
     "clarion.core",
     "clarion.accounts",
     "clarion.crm",
+    "clarion.segments",
+    "clarion.notifications",
+    "clarion.collab",
+    "clarion.chat",
+    "clarion.integrations",
     "clarion.api",
 ]
 

@@ -16,6 +16,11 @@ urlpatterns = [
     path("search/", include("clarion.crm.search_urls")),
     path("duplicates/", include("clarion.crm.merge_urls")),
     path("settings/", include("clarion.accounts.settings_urls")),
+    path("", include("clarion.segments.urls")),
+    path("", include("clarion.notifications.urls")),
+    path("", include("clarion.collab.urls")),
+    path("", include("clarion.chat.urls")),
+    path("", include("clarion.integrations.urls")),
     path("admin/", admin.site.urls),
     path("", include("clarion.core.urls")),
 ]

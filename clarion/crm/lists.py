@@ -30,6 +30,7 @@ from clarion.core.listviews.models import SavedView
 from clarion.core.listviews.queries import views_for
 from clarion.core.listviews.services import delete_view, save_view
 from clarion.core.permissions import has_capability, record_scope, visible_to
+from clarion.crm import extensions
 from clarion.crm.models import Contact
 from clarion.crm.objects import ObjectType, get_object_type
 
@@ -266,6 +267,7 @@ def _page_extras(request, object_type: ObjectType, catalogue: Catalogue) -> dict
     people = list(get_user_model().objects.filter(is_active=True).order_by("email")
                   .only("id", "email", "first_name", "last_name")[:200])
     return {
+        "list_actions": extensions.list_actions(request.user, object_type, can_edit=may_edit),
         "can_create": may_edit, "can_edit": may_edit,
         "can_delete": may_edit and has_capability(request.user, f"{area}.delete"),
         "users": people,
@@ -394,11 +396,7 @@ def _bulk(request, object_type: ObjectType, catalogue: Catalogue, state: ListSta
     area = object_type.model.capability_area
     if action == "bulk_delete" and not has_capability(request.user, f"{area}.delete"):
         raise PermissionDenied
-    targets = matching_records(request.user, object_type, catalogue, state, "edit")
-    if request.POST.get("scope") != "all":
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-        targets = targets.filter(pk__in=ids)
-    targets = targets.order_by()
+    targets = _selection(request, object_type, catalogue, state, "edit")
     if action == "bulk_delete":
         done = bulk_delete(targets, actor=request.user, type_name=object_type.name)
         text = ngettext("%(count)s record deleted.", "%(count)s records deleted.", done)
@@ -409,6 +407,27 @@ def _bulk(request, object_type: ObjectType, catalogue: Catalogue, state: ListSta
         text = ngettext("%(count)s record updated.", "%(count)s records updated.", done)
     messages.success(request, text % {"count": done})
     return redirect(f"{object_type.url_list}?{state.query()}")
+
+
+def _selection(request, object_type: ObjectType, catalogue: Catalogue, state: ListState,
+               verb: str):
+    targets = matching_records(request.user, object_type, catalogue, state, verb)
+    if request.POST.get("scope") != "all":
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        targets = targets.filter(pk__in=ids)
+    return targets.order_by()
+
+
+def selected_records(request: HttpRequest, object_type: ObjectType, verb: str = "view"):
+    """The records a list's bulk form selected (ticked ids, or every record matching its
+    filter with "all matching"), among those the user may `verb`; for other apps' list
+    actions (see `crm.extensions`). Raises InvalidFilter for a bad filter."""
+    catalogue = build_catalogue(object_type.model, object_type.name)
+    views = list(views_for(request.user, object_type.name))
+    state = read_state(request.POST, object_type, catalogue, views)
+    if state.error:
+        raise InvalidFilter(state.error)
+    return _selection(request, object_type, catalogue, state, verb)
 
 
 def _bulk_value(request, catalogue: Catalogue, action: str):

@@ -178,6 +178,10 @@ def _actor(event: Event) -> str:
 
 def describe(event: Event, labels: FieldLabels) -> TimelineEntry:
     """The event as one sentence for a person reading the timeline."""
+    from clarion.crm.extensions import describer_for
+
+    if (describer := describer_for(event.kind)) is not None:
+        return TimelineEntry(event, str(describer(event)))
     actor, action, data = _actor(event), event.kind.split(".", 1)[-1], event.data or {}
     if action == "property_changed":
         field = data.get("field", "")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clarion.core.permissions import can, record_scope, visible_to
-from clarion.crm import queries, services, timeline
+from clarion.crm import extensions, queries, services, timeline
 from clarion.crm.forms import record_form
 from clarion.crm.models import Stage
 from clarion.crm.objects import ObjectType, get_object_type
@@ -45,6 +45,7 @@ def record_detail(request: HttpRequest, type_name: str, pk: int) -> HttpResponse
         "associations": queries.associations(record, request.user),
         "can_edit": can(request.user, "edit", record),
         "can_delete": can(request.user, "delete", record),
+        "panels": extensions.record_panels(request, object_type, record),
         **_timeline_context(request, object_type, record)})
 
 

@@ -8,3 +8,8 @@ import "./board.js";
 import "./live.js";
 import "./filter-builder.js";
 import "./search.js";
+import "./segments.js";
+import "./collab.js";
+import "./notifications.js";
+import "./chat.js";
+import "./imports.js";

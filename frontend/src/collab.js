@@ -1,0 +1,1 @@
+// collab pages' behaviour.

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "clarion.segments",
     "clarion.notifications",
     "clarion.collab",
+    "clarion.tasks",
     "clarion.chat",
     "clarion.integrations",
     "clarion.api",

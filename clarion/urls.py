@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("clarion.segments.urls")),
     path("", include("clarion.notifications.urls")),
     path("", include("clarion.collab.urls")),
+    path("", include("clarion.tasks.urls")),
     path("", include("clarion.chat.urls")),
     path("", include("clarion.integrations.urls")),
     path("admin/", admin.site.urls),

@@ -13,3 +13,4 @@ import "./collab.js";
 import "./notifications.js";
 import "./chat.js";
 import "./imports.js";
+import "./tasks.js";

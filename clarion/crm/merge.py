@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from clarion.core.events import emit
 from clarion.core.events.models import Event
 from clarion.core.permissions import can, visible_to
-from clarion.crm.models import Company, Contact, Deal, Record
+from clarion.crm.models import Company, Contact, Deal, Record, normalized_phone
 from clarion.crm.services import delete_record, object_type, update_record
 
 # --- Detection ----------------------------------------------------------------------------
@@ -35,10 +35,6 @@ def _strip(expression, characters: str):
     for character in characters:
         expression = Replace(expression, Value(character), Value(""))
     return expression
-
-
-def _normalized_phone():
-    return _strip(F("phone"), " -().+/")
 
 
 def _without_www():
@@ -82,7 +78,7 @@ _name_plain, _name_key = _company_name_key()
 RULES: dict[type[Record], tuple[DuplicateRule, ...]] = {
     Contact: (
         DuplicateRule("same_phone", gettext_lazy("Same phone number"), ~Q(phone=""),
-                      (("dup_key_phone", _normalized_phone()),), ("dup_key_phone",)),
+                      (("dup_key_phone", normalized_phone()),), ("dup_key_phone",)),
         DuplicateRule(
             "similar_name_same_company", gettext_lazy("Similar name at the same company"),
             Q(company__isnull=False) & ~Q(last_name=""),

@@ -2,10 +2,21 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Replace, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+PHONE_PUNCTUATION = " -().+/"
+
+
+def normalized_phone(field: str = "phone"):
+    """The phone number without punctuation: the key duplicate detection compares, and
+    indexes on PostgreSQL and SQLite alike."""
+    expression = models.F(field)
+    for character in PHONE_PUNCTUATION:
+        expression = Replace(expression, models.Value(character), models.Value(""))
+    return expression
 
 
 class LifecycleStage(models.TextChoices):
@@ -132,7 +143,15 @@ class Contact(LeadRecord):
         indexes = [models.Index(Lower("last_name"), Lower("first_name"), name="contact_name"),
                    models.Index(fields=["owner", "id"], name="contact_owner"),
                    models.Index(fields=["company", "id"], name="contact_company"),
-                   models.Index(fields=["lifecycle_stage", "id"], name="contact_lifecycle")]
+                   models.Index(fields=["lifecycle_stage", "id"], name="contact_lifecycle"),
+                   # The keys of duplicate detection (crm/merge.py), so finding a contact's
+                   # look-alikes is an index lookup, not a scan of every contact.
+                   models.Index(normalized_phone(), name="contact_phone_key",
+                                condition=~models.Q(phone="")),
+                   models.Index("company", Lower("last_name"),
+                                Substr(Lower("first_name"), 1, 1), name="contact_name_key",
+                                condition=models.Q(company__isnull=False)
+                                & ~models.Q(last_name=""))]
 
     def __str__(self) -> str:
         return self.full_name or self.email or str(_("Unnamed contact"))

@@ -1,8 +1,26 @@
+"""Notifications: the centre, the bell, preferences, the daily digest, the activity feed and
+guest collaborators' pages."""
+
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def _enqueue_digests() -> object:
+    from clarion.notifications.tasks import send_daily_digests
+
+    return send_daily_digests.enqueue()
 
 
 class NotificationsConfig(AppConfig):
     name = "clarion.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from clarion.core.scheduler import PeriodicJob, register
+
+        # Hourly: each run sends the digests due that day that are not sent yet.
+        register(PeriodicJob("notifications-daily-digest", timedelta(hours=1),
+                             _enqueue_digests))

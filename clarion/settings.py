@@ -219,6 +219,8 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Attachments larger than this are refused before they are stored.
+CLARION_MAX_UPLOAD_MB = int(os.environ.get("CLARION_MAX_UPLOAD_MB", "25"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

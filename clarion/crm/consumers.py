@@ -39,7 +39,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def record_changed(self, message: dict) -> None:
-        if await _viewable(self.scope["user"], message["object_type"], message["id"]):
+        # A deleted record can't be checked any more; its id alone tells a board to refetch
+        # its columns (through the permission-checked views) and says nothing else.
+        if message.get("deleted"):
+            await self.send_json({"type": "deleted", "object_type": message["object_type"],
+                                  "id": message["id"], "actor": "", "actor_id": None})
+        elif await _viewable(self.scope["user"], message["object_type"], message["id"]):
             await self.send_json({"type": "changed", "object_type": message["object_type"],
                                   "id": message["id"], "actor": message["actor"],
                                   "actor_id": message["actor_id"]})

@@ -33,6 +33,7 @@ from clarion.core.permissions import has_capability, record_scope, visible_to
 from clarion.crm import extensions
 from clarion.crm.models import Contact
 from clarion.crm.objects import ObjectType, get_object_type
+from clarion.crm.services import deleted_event_data
 
 PAGE_SIZE = 50
 # Above this many rows (by the planner's estimate) PostgreSQL shows an estimate, not a count.
@@ -543,8 +544,7 @@ def bulk_delete(queryset, *, actor, type_name: str) -> int:
     records = list(queryset.iterator(chunk_size=2000))
     if not records:
         return 0
-    emit_many(NewEvent(f"{type_name}.deleted", actor=actor,
-                       data={"id": record.pk, "label": str(record), "type": type_name})
+    emit_many(NewEvent(f"{type_name}.deleted", actor=actor, data=deleted_event_data(record))
               for record in records)
     queryset.model._default_manager.filter(pk__in=queryset.values("pk")).delete()
     return len(records)

@@ -54,13 +54,15 @@ def _actor_name(actor) -> str:
 
 
 def announce(*, object_type: str, record_id: int, pipeline_id: int | None = None,
-             actor=None) -> None:
-    """Send "this record changed" to its watchers now (call after commit)."""
+             actor=None, deleted: bool = False) -> None:
+    """Send "this record changed" (or "was deleted") to its watchers now (call after
+    commit)."""
     layer = get_channel_layer()
     if layer is None:
         return
     message = {"type": "record.changed", "object_type": object_type, "id": record_id,
-               "actor": _actor_name(actor), "actor_id": getattr(actor, "pk", None)}
+               "actor": _actor_name(actor), "actor_id": getattr(actor, "pk", None),
+               "deleted": deleted}
     groups = [record_group(object_type, record_id)]
     if pipeline_id is not None:
         groups.append(board_group(pipeline_id))
@@ -86,4 +88,4 @@ def announce_record_event(event) -> None:
         pipeline_id = (event.data or {}).get("pipeline") or (
             Deal.objects.filter(pk=record_id).values_list("pipeline_id", flat=True).first())
     announce_on_commit(object_type=object_type, record_id=record_id, pipeline_id=pipeline_id,
-                       actor=event.actor)
+                       actor=event.actor, deleted=event.kind.endswith(".deleted"))

@@ -201,8 +201,17 @@ def _fields_changed_since(record: Record, version: int) -> set[str]:
 @transaction.atomic
 def delete_record(record: Record, *, actor) -> None:
     emit(f"{object_type(record)}.deleted", contact_id=None, subject=None, actor=actor,
-         data={"id": record.pk, "label": str(record), "type": object_type(record)})
+         data=deleted_event_data(record))
     record.delete()
+
+
+def deleted_event_data(record: Record) -> dict:
+    """What a `<type>.deleted` event remembers of the record (a deal's pipeline too, so the
+    boards showing it drop its card live)."""
+    data = {"id": record.pk, "label": str(record), "type": object_type(record)}
+    if isinstance(record, Deal):
+        data["pipeline"] = record.pipeline_id
+    return data
 
 
 def _user_or_none(actor):

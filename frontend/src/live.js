@@ -31,9 +31,10 @@ export function openSocket(path, onMessage) {
 function bindRecord(element) {
   const notice = element.querySelector("[data-live-notice]");
   openSocket(element.dataset.liveRecord, (message) => {
-    if (String(message.actor_id) === element.dataset.userId) return;
-    element.querySelector("[data-live-message]").textContent =
-      element.dataset.updatedText.replace("{actor}", message.actor || "?");
+    if (message.type !== "deleted" && String(message.actor_id) === element.dataset.userId) return;
+    element.querySelector("[data-live-message]").textContent = message.type === "deleted"
+      ? element.dataset.deletedText
+      : element.dataset.updatedText.replace("{actor}", message.actor || "?");
     notice.hidden = false;
   });
   element.querySelector("[data-live-reload]").addEventListener("click", () => window.location.reload());

@@ -151,3 +151,24 @@ def test_a_change_dispatched_in_another_thread_still_reaches_the_sockets(admin_u
         return message
 
     assert asyncio.run(scenario())["id"] == deal.pk
+
+
+def test_a_deleted_deal_leaves_every_board_showing_it(admin_user, pipeline, stages):
+    deal = make_deal(admin_user, stages[0], name="Going away")
+    watcher = signed_in_client(admin_user)
+    deleter = signed_in_client(admin_user)
+
+    async def scenario():
+        socket = communicator(f"/ws/boards/{pipeline.pk}/", watcher)
+        connected, _ = await socket.connect()
+        assert connected
+        response = await database_sync_to_async(deleter.post)(
+            f"/deals/{deal.pk}/delete/", {"confirm": "yes"})
+        assert response.status_code == 302
+        message = await socket.receive_json_from(timeout=5)
+        await socket.disconnect()
+        return message
+
+    message = asyncio.run(scenario())
+    assert message == {"type": "deleted", "object_type": "deal", "id": deal.pk, "actor": "",
+                       "actor_id": None}

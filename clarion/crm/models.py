@@ -6,6 +6,7 @@ from django.db.models.functions import Lower, Replace, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 PHONE_PUNCTUATION = " -().+/"
 
@@ -37,7 +38,7 @@ LIFECYCLE_ORDER = {stage: position for position, stage in enumerate(LifecycleSta
 
 class LeadStatus(models.TextChoices):
     NEW = "new", _("New")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("lead status", "Open")
     IN_PROGRESS = "in_progress", _("In progress")
     OPEN_DEAL = "open_deal", _("Open deal")
     UNQUALIFIED = "unqualified", _("Unqualified")
@@ -184,7 +185,7 @@ class Pipeline(models.Model):
 
 class Stage(models.Model):
     class Outcome(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("deal outcome", "Open")
         WON = "won", _("Closed won")
         LOST = "lost", _("Closed lost")
 

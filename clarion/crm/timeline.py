@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from clarion.core import cursors
 from clarion.core.events.models import Event
@@ -25,7 +25,7 @@ from clarion.crm.objects import ObjectType
 PAGE_SIZE = 25
 
 KIND_LABELS = {
-    "created": gettext_lazy("Created"),
+    "created": pgettext_lazy("event", "Created"),
     "property_changed": gettext_lazy("Property changed"),
     "stage_changed": gettext_lazy("Deal stage changed"),
     "contact_added": gettext_lazy("Contact added to a deal"),

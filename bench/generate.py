@@ -27,6 +27,16 @@ INDUSTRIES = ["Software", "Manufacturing", "Retail", "Healthcare", "Finance", "E
               "Logistics", "Media", "Energy", "Hospitality"]
 CITIES = ["London", "New York", "Shanghai", "Beijing", "Berlin", "Paris", "Shenzhen",
           "Singapore", "Toronto", "Sydney", "São Paulo", "Hangzhou"]
+COUNTRY_OF = {"London": "United Kingdom", "New York": "United States", "Shanghai": "China",
+              "Beijing": "China", "Berlin": "Germany", "Paris": "France", "Shenzhen": "China",
+              "Singapore": "Singapore", "Toronto": "Canada", "Sydney": "Australia",
+              "São Paulo": "Brazil", "Hangzhou": "China"}
+# Behavioural events: kinds by share, and the pages a visitor views (pricing one in five).
+BEHAVIOUR_KINDS = [("page.viewed", 0.6), ("email.opened", 0.2), ("email.clicked", 0.1),
+                   ("form.submitted", 0.1)]
+PAGES = ["/", "/pricing", "/features", "/blog/segments", "/docs", "/pricing", "/about",
+         "/contact", "/blog/launch", "/careers"]
+BEHAVIOUR_DAYS = 90
 LIFECYCLE = (["subscriber"] * 30 + ["lead"] * 35 + ["mql"] * 12 + ["sql"] * 8
              + ["opportunity"] * 6 + ["customer"] * 8 + ["evangelist"])
 TIERS = ["bronze", "silver", "gold", "platinum"]
@@ -55,12 +65,13 @@ def contact_row(index: int, rng: random.Random, company_count: int, owners: list
         "last_webinar": (START + timedelta(days=rng.randint(0, 700))).date().isoformat(),
     }
     created = START + timedelta(seconds=rng.randint(0, 730 * 86400))
-    return (index + 1, email, first, last, f"+1555{index:07d}", rng.choice(CITIES),
+    city = rng.choice(CITIES)
+    return (index + 1, email, first, last, f"+1555{index:07d}", city, COUNTRY_OF[city],
             rng.randint(1, company_count), rng.choice(LIFECYCLE), rng.choice(owners),
             json.dumps(properties), created, created)
 
 
-def load(contacts: int, seed: int = 7) -> dict:
+def load(contacts: int, seed: int = 7, events_per_contact: int = 10) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -86,7 +97,7 @@ def load(contacts: int, seed: int = 7) -> dict:
                               "properties", "created_at", "updated_at", "version"], companies)
     contact_rows = (contact_row(n, rng, company_count, owners) for n in range(contacts))
     copy_rows("crm_contact", ["id", "email", "first_name", "last_name", "phone", "city",
-                              "company_id", "lifecycle_stage", "owner_id", "properties",
+                              "country", "company_id", "lifecycle_stage", "owner_id", "properties",
                               "created_at", "updated_at"], contact_rows,
               defaults={"original_source": "import"})
     pipeline = Pipeline.objects.get(is_default=True)
@@ -97,6 +108,7 @@ def load(contacts: int, seed: int = 7) -> dict:
     copy_rows("crm_deal", ["id", "name", "amount", "pipeline_id", "stage_id", "company_id",
                            "owner_id", "created_at", "updated_at", "board_position"], deals)
     load_events(contacts, rng)
+    load_behaviour(contacts, contacts * events_per_contact, rng)
     reset_sequences(connection)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE") if connection.vendor == "postgresql" else None
@@ -119,6 +131,70 @@ def load_events(contacts: int, rng: random.Random) -> None:
                "data", "dispatched_at"]
     copy_rows("core_event", columns, created)
     copy_rows("core_event", columns, busy)
+
+
+def load_behaviour(contacts: int, count: int, rng: random.Random) -> None:
+    """`count` behavioural events over the last BEHAVIOUR_DAYS days. Contact ids are drawn as
+    contacts × u² (u uniform), so activity is skewed: a few contacts are very busy."""
+    from django.db import connection
+
+    first_id = contacts + 1000 + 1
+    if connection.vendor == "postgresql":
+        _insert_behaviour_sql(connection, contacts, count, first_id, rng.random())
+        return
+    now = datetime.now(UTC)
+    kinds, weights = zip(*BEHAVIOUR_KINDS, strict=True)
+
+    def rows():
+        for n in range(count):
+            kind = rng.choices(kinds, weights)[0]
+            contact = int(contacts * rng.random() ** 2) + 1
+            occurred = now - timedelta(seconds=rng.randint(0, BEHAVIOUR_DAYS * 86400))
+            yield (first_id + n, kind, occurred, contact, json.dumps(behaviour_data(kind, rng)),
+                   occurred)
+
+    copy_rows("core_event", ["id", "kind", "occurred_at", "contact_id", "data",
+                             "dispatched_at"], rows())
+
+
+def behaviour_data(kind: str, rng: random.Random) -> dict:
+    if kind == "page.viewed":
+        return {"url": "https://example.com" + rng.choice(PAGES)}
+    if kind in ("email.opened", "email.clicked"):
+        return {"campaign": f"Newsletter {rng.randint(1, 12)}"}
+    return {"form": rng.choice(["Demo request", "Newsletter sign-up", "Contact us"])}
+
+
+def _insert_behaviour_sql(connection, contacts: int, count: int, first_id: int,
+                          seed: float) -> None:
+    """The same distribution generated inside PostgreSQL: no rows travel through Python."""
+    cases, low = [], 0.0
+    for kind, share in BEHAVIOUR_KINDS:
+        low += share
+        cases.append(f"WHEN r < {low:.3f} THEN '{kind}'")
+    pages = "ARRAY[" + ", ".join(f"'{page}'" for page in PAGES) + "]"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(%s)", [seed])
+        cursor.execute(f"""
+            INSERT INTO core_event (id, kind, occurred_at, contact_id, data, dispatched_at,
+                                    claimed_by)
+            SELECT %(first)s + i, kind, at, contact,
+                   CASE kind
+                     WHEN 'page.viewed' THEN jsonb_build_object(
+                       'url', 'https://example.com' || ({pages})[1 + floor(u * 10)::int])
+                     WHEN 'form.submitted' THEN jsonb_build_object(
+                       'form', (ARRAY['Demo request', 'Newsletter sign-up', 'Contact us'])
+                               [1 + floor(u * 3)::int])
+                     ELSE jsonb_build_object('campaign', 'Newsletter ' || (1 + floor(u * 12)))
+                   END, at, ''
+            FROM (SELECT i, CASE {' '.join(cases)} ELSE 'form.submitted' END AS kind,
+                         u, contact, at
+                  FROM (SELECT i, random() AS r, random() AS u,
+                               floor(%(contacts)s * power(random(), 2))::bigint + 1 AS contact,
+                               now() - random() * interval '{BEHAVIOUR_DAYS} days' AS at
+                        FROM generate_series(0, %(count)s - 1) AS i) AS drawn) AS typed
+            ORDER BY at  -- events arrive in time order, as on a live site
+        """, {"first": first_id, "contacts": contacts, "count": count})
 
 
 def model_defaults(table: str, columns: list[str]) -> dict:
@@ -189,9 +265,11 @@ def reset_sequences(connection) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", "--scale", type=int, default=1_000_000)
+    parser.add_argument("--events-per-contact", type=int, default=10,
+                        help="behavioural events per contact on average (default 10)")
     args = parser.parse_args()
     setup_django()
-    print(load(args.contacts))
+    print(load(args.contacts, events_per_contact=args.events_per_contact))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ SECTIONS: tuple[Section, ...] = (
             "crm:deal_list"),
     Section("tasks", _("Tasks"), "check",
             _("Tasks, notes, calls, meetings, comments with mentions and team chat.")),
+    Section("chat", _("Chat"), "message-square",
+            _("Team channels, direct messages and a discussion on every record."), "chat:home"),
     Section("email", _("Email"), "mail",
             _("A drag-and-drop email builder, templates, campaigns and A/B tests.")),
     Section("segments", _("Segments"), "filter",

@@ -4,7 +4,6 @@ live updates, editing and deleting one's own messages, record cards without leak
 import pytest
 from django.urls import reverse
 
-from clarion.chat import services
 from clarion.chat.models import Conversation, Message
 from clarion.collab.mentions import mention_token
 from tests.chat.factories import PASSWORD, person, team, team_channel

@@ -1,0 +1,86 @@
+"""The import engine end to end: rows created, updated, skipped and failed, each accounted
+for once, with the reasons in the error file."""
+
+import pytest
+
+from clarion.core.events.models import Event
+from clarion.crm.models import Contact
+from clarion.integrations import services
+from clarion.integrations.models import ImportJob
+from tests.integrations.import_support import import_rows
+
+HEADER = ["Email", "First Name", "Last Name", "Phone Number", "Lifecycle Stage"]
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def test_new_rows_create_contacts_with_normalized_values(admin_user):
+    job = import_rows(admin_user, [HEADER, ["Ada@Example.com ", "Ada", "Lovelace",
+                                            "+44 20 7946 0958", "Lead"]])
+    assert job.status == ImportJob.Status.DONE
+    assert (job.created_count, job.updated_count, job.skipped_count, job.failed_count) == \
+        (1, 0, 0, 0)
+    contact = Contact.objects.get()
+    assert (contact.email, contact.first_name, contact.phone, contact.lifecycle_stage) == \
+        ("ada@example.com", "Ada", "+442079460958", "lead")
+    assert contact.original_source == "import"
+    assert contact.owner == admin_user
+
+
+def test_bad_rows_fail_with_reasons_and_good_rows_still_land(admin_user):
+    job = import_rows(admin_user, [HEADER, ["not-an-email", "A", "B", "", ""],
+                                   ["ok@example.com", "Ok", "", "", "Nonsense stage"],
+                                   ["good@example.com", "Good", "", "", ""]])
+    assert (job.created_count, job.failed_count) == (1, 2)
+    reasons = [error.reason for error in services.error_rows(job)]
+    assert "not a valid email address" in reasons[0]
+    assert "not one of the options" in reasons[1]
+    assert [e.line for e in services.error_rows(job)] == [2, 3]
+    assert job.error_file.name.endswith("-errors.csv")
+    assert Contact.objects.get().email == "good@example.com"
+
+
+def test_duplicate_within_the_file_is_skipped_naming_the_first_line(admin_user):
+    job = import_rows(admin_user, [HEADER, ["a@example.com", "A", "", "", ""],
+                                   ["A@example.com", "Again", "", "", ""]])
+    assert (job.created_count, job.skipped_count) == (1, 1)
+    assert "line 2" in next(services.error_rows(job)).reason
+
+
+def test_rerunning_the_same_file_changes_nothing(admin_user):
+    rows = [HEADER, ["a@example.com", "A", "Z", "+14155550100", "lead"]]
+    import_rows(admin_user, rows)
+    events = Event.objects.count()
+    version = Contact.objects.get().version
+    job = import_rows(admin_user, rows)
+    assert (job.created_count, job.updated_count, job.skipped_count) == (0, 0, 1)
+    assert Contact.objects.get().version == version
+    assert Event.objects.filter(kind="contact.imported").count() == 1
+    assert Event.objects.count() == events + 3   # uploaded, started, finished
+
+
+def test_update_changes_only_mapped_fields_and_lifecycle_moves_forward_only(admin_user):
+    contact = Contact.objects.create(email="a@example.com", first_name="A", city="Paris",
+                                     lifecycle_stage="customer")
+    job = import_rows(admin_user, [["Email", "First Name", "Lifecycle Stage"],
+                                   ["a@example.com", "Anna", "lead"]])
+    contact.refresh_from_db()
+    assert job.updated_count == 1
+    assert (contact.first_name, contact.city, contact.lifecycle_stage) == \
+        ("Anna", "Paris", "customer")
+    event = Event.objects.get(kind="contact.imported")
+    assert event.contact_id == contact.pk
+    assert event.data == {"import": job.pk, "name": job.original_name, "action": "updated"}
+
+
+def test_undo_removes_created_records_and_restores_updated_fields(admin_user):
+    existing = Contact.objects.create(email="a@example.com", first_name="A")
+    job = import_rows(admin_user, [["Email", "First Name"], ["a@example.com", "Changed"],
+                                   ["new@example.com", "New"]])
+    assert (job.created_count, job.updated_count) == (1, 1)
+    services.undo_import(job, actor=admin_user)
+    existing.refresh_from_db()
+    assert existing.first_name == "A"
+    assert list(Contact.objects.values_list("email", flat=True)) == ["a@example.com"]
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.UNDONE

@@ -53,11 +53,26 @@ class TimelineEntry:
     new: str | None = None
 
 
+# Apps whose objects link to several records (a note on a contact, its company and a deal)
+# add their events to those records' timelines: each source is `(record) -> Q | None`.
+TIMELINE_SOURCES: list = []
+
+
+def register_timeline_source(source) -> None:
+    if source not in TIMELINE_SOURCES:
+        TIMELINE_SOURCES.append(source)
+
+
 def _events(record: models.Model) -> "models.QuerySet[Event]":
     if isinstance(record, Contact):
-        return Event.objects.filter(contact_id=record.pk)
-    return Event.objects.filter(subject_type=ContentType.objects.get_for_model(record),
-                                subject_id=record.pk)
+        condition = models.Q(contact_id=record.pk)
+    else:
+        condition = models.Q(subject_type=ContentType.objects.get_for_model(record),
+                             subject_id=record.pk)
+    for source in TIMELINE_SOURCES:
+        if (extra := source(record)) is not None:
+            condition |= extra
+    return Event.objects.filter(condition)
 
 
 def kinds_present(record: models.Model) -> list[tuple[str, str]]:

@@ -1,0 +1,57 @@
+import pytest
+from django.urls import reverse
+
+from clarion.collab import services
+from clarion.collab.models import Activity
+from clarion.collab.services import ActivityInput, Links
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_record_page_shows_the_composer_comments_and_files(client, sales_user, contact):
+    client.force_login(sales_user)
+
+    page = client.get(contact.get_absolute_url())
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    for marker in ('id="composer-note"', 'id="composer-call"', 'id="composer-meeting"',
+                   'class="card collab-comments"', 'class="card collab-files"'):
+        assert marker in html
+
+
+def test_a_note_posted_from_the_composer_lands_on_the_contact_and_its_company(
+        client, sales_user, contact, company):
+    client.force_login(sales_user)
+    url = reverse("collab:activity_create", args=["contact", contact.pk])
+
+    response = client.post(url, {"kind": "note", "body": "<p>Met at <em>expo</em></p>",
+                                 "links": [f"company:{company.pk}"]})
+
+    assert response.status_code == 302
+    note = Activity.objects.get()
+    assert list(note.companies.all()) == [company]
+    company_page = client.get(company.get_absolute_url()).content.decode()
+    assert "Met at <em>expo</em>" in company_page
+
+
+def test_a_read_only_user_gets_no_composer_and_cannot_post(client, reader, contact):
+    client.force_login(reader)
+
+    page = client.get(contact.get_absolute_url()).content.decode()
+    response = client.post(reverse("collab:activity_create", args=["contact", contact.pk]),
+                           {"kind": "note", "body": "hi"})
+
+    assert 'id="composer-note"' not in page
+    assert response.status_code == 403 and not Activity.objects.exists()
+
+
+def test_the_activity_page_shows_the_body_and_history(client, sales_user, contact):
+    note = services.log_activity(actor=sales_user, kind="note", links=Links.of(contact),
+                                 values=ActivityInput(body="draft"))
+    services.edit_activity(note, actor=sales_user, values=ActivityInput(body="final"))
+    client.force_login(sales_user)
+
+    html = client.get(note.get_absolute_url()).content.decode()
+
+    assert "<p>final</p>" in html and "<p>draft</p>" in html

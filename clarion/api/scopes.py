@@ -43,6 +43,9 @@ AREAS = {
     "reports": _("Reports"),
     "users": _("Users and teams"),
     "webhooks": _("Webhooks"),
+    "tasks": _("Tasks"),
+    "notifications": _("Notifications"),
+    "chat": _("Chat"),
 }
 
 
@@ -63,7 +66,8 @@ SCOPES: dict[str, Scope] = {
         Scope("tickets:write", _("Create and edit tickets"), _reach("tickets", "edit")),
         Scope("marketing:read", _("Read marketing email and campaigns"), ("marketing.manage",)),
         Scope("marketing:write", _("Create and send marketing email"), ("marketing.manage",)),
-        Scope("segments:read", _("Read segments and lists"), ("segments.manage",)),
+        Scope("segments:read", _("Read segments and lists"),
+              ("segments.manage", *_reach("contacts", "view"))),
         Scope("segments:write", _("Create and edit segments and lists"), ("segments.manage",)),
         Scope("workflows:read", _("Read workflows"), ("workflows.manage",)),
         Scope("workflows:write", _("Create and edit workflows"), ("workflows.manage",)),
@@ -73,6 +77,15 @@ SCOPES: dict[str, Scope] = {
         Scope("users:read", _("Read users and teams"), ("users.manage",)),
         Scope("webhooks:read", _("Read webhooks"), ("settings.manage",)),
         Scope("webhooks:write", _("Create and edit webhooks"), ("settings.manage",)),
+        # Every user has their own tasks, so the task scopes stand on no capability.
+        Scope("tasks:read", _("Read tasks"), ()),
+        Scope("tasks:write", _("Create, edit and complete tasks"), ()),
+        # Everyone has their own notifications.
+        Scope("notifications:read", _("Read your notifications"), ()),
+        Scope("notifications:write", _("Mark your notifications read"), ()),
+        # Everyone may chat; what they read is decided per conversation.
+        Scope("chat:read", _("Read your conversations and messages"), ()),
+        Scope("chat:write", _("Post messages and manage your conversations"), ()),
     ]
 }
 
@@ -89,7 +102,10 @@ def get_scope(name: str) -> Scope:
 
 
 def user_may_use(user, scope: Scope) -> bool:
-    """True when the user holds a capability the scope stands on."""
+    """True when the user holds a capability the scope stands on (any signed-in user for a
+    scope that stands on none)."""
+    if not scope.capabilities:
+        return bool(getattr(user, "is_authenticated", False) and user.is_active)
     return bool(capabilities_of(user).intersection(scope.capabilities))
 
 

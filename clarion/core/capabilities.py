@@ -25,6 +25,7 @@ AREA_TITLES = {
     "settings": _("Settings"),
     "users": _("Users, teams and roles"),
     "api": _("API"),
+    "tasks": _("Tasks"),
 }
 SCOPES = {"own": _("own records"), "team": _("their teams' records"), "all": _("all records")}
 VERBS = {"view": _("View"), "edit": _("Edit")}
@@ -69,6 +70,9 @@ CAPABILITIES: dict[str, str] = {
     "settings.manage": _("Manage settings, properties and integrations"),
     "users.manage": _("Invite users and manage teams and roles"),
     "api.manage": _("Create API keys"),
+    # Everyone works on their own tasks and their teams' queues; these widen what they see.
+    "tasks.view_team": _("See and work on the tasks of their teams' members"),
+    "tasks.view_all": _("See and work on everyone's tasks"),
 }
 
 
@@ -92,7 +96,7 @@ DEFAULT_ROLES: dict[str, list[str]] = {
     gettext_noop("Sales manager"): [
         "contacts.view_all", "companies.view_all", "deals.view_all", "tickets.view_team",
         "contacts.edit_team", "companies.edit_team", "deals.edit_team", "deals.delete",
-        "reports.view", "reports.manage", "data.export",
+        "reports.view", "reports.manage", "data.export", "tasks.view_team",
     ],
     gettext_noop("Support"): [
         "contacts.view_all", "companies.view_all", "tickets.view_all", "tickets.edit_all",

@@ -64,6 +64,9 @@ class ImportJob(models.Model):
     failed_count = models.PositiveIntegerField(_("failed"), default=0)
     error_file = models.FileField(_("error file"), upload_to="imports/errors/%Y/%m/",
                                   blank=True)
+    # A static list the imported contacts join (created, updated or unchanged alike).
+    list = models.ForeignKey("segments.Segment", verbose_name=_("add to list"), null=True,
+                             blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -152,6 +155,8 @@ class ExportJob(models.Model):
                               null=True, on_delete=models.SET_NULL, related_name="+")
     object_type = models.CharField(_("records"), max_length=20)
     definition = models.JSONField(_("filter"), default=dict, blank=True)
+    segment = models.ForeignKey("segments.Segment", verbose_name=_("segment"), null=True,
+                                blank=True, on_delete=models.SET_NULL, related_name="+")
     columns = models.JSONField(_("columns"), default=list, blank=True)  # empty: all
     format = models.CharField(_("format"), max_length=5, choices=Format.choices,
                               default=Format.CSV)

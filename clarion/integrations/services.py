@@ -63,9 +63,10 @@ def check_may_import(actor, object_type: str) -> None:
 
 @transaction.atomic
 def create_import(*, actor, file, name: str, object_type: str, mode: str = "upsert",
-                  match_by: str = "email") -> ImportJob:
+                  match_by: str = "email", list=None) -> ImportJob:
     """Store the uploaded file (streamed to storage), detect its format, read its header and
-    first rows and suggest a mapping."""
+    first rows and suggest a mapping. `list`: a static list (Segment) the imported contacts
+    join."""
     if object_type not in ObjectType.values:
         raise ValidationError({"object_type": _("Unknown record type.")})
     check_may_import(actor, object_type)
@@ -73,6 +74,8 @@ def create_import(*, actor, file, name: str, object_type: str, mode: str = "upse
     job = ImportJob(owner=actor if getattr(actor, "pk", None) else None,
                     object_type=object_type, mode=mode, match_by=match_by,
                     original_name=(name or getattr(file, "name", "") or "import.csv")[-255:])
+    _check_list(list, object_type)
+    job.list = list
     job.file.save(job.original_name.rsplit("/", 1)[-1], file, save=False)
     _read_head(job)
     job.mapping = suggest(job.headers, object_type)
@@ -90,6 +93,24 @@ def _check_options(object_type: str, mode: str, match_by: str) -> None:
     if match_by not in allowed:
         raise ValidationError({"match_by": _("%(records)s can be matched by: %(keys)s.") % {
             "records": ObjectType(object_type).label, "keys": ", ".join(allowed)}})
+
+
+def _check_list(segment, object_type: str) -> None:
+    if segment is None:
+        return
+    if record_type(object_type) != "contact" or not segment.is_static:
+        raise ValidationError({"list": _("Only contacts can be added to a list, and only to "
+                                         "a static one.")})
+
+
+@transaction.atomic
+def set_import_list(job: ImportJob, segment, *, actor) -> ImportJob:
+    """Choose the static list the imported contacts join (None: no list)."""
+    _check_editable(job, actor)
+    _check_list(segment, job.object_type)
+    job.list = segment
+    job.save(update_fields=["list"])
+    return job
 
 
 def _read_head(job: ImportJob) -> None:

@@ -2,12 +2,13 @@
 for once, with the reasons in the error file."""
 
 import pytest
+from django.test import TestCase
 
 from clarion.core.events.models import Event
 from clarion.crm.models import Contact
 from clarion.integrations import services
 from clarion.integrations.models import ImportJob
-from tests.integrations.import_support import import_rows
+from tests.integrations.import_support import csv_file, import_rows
 
 HEADER = ["Email", "First Name", "Last Name", "Phone Number", "Lifecycle Stage"]
 
@@ -84,3 +85,19 @@ def test_undo_removes_created_records_and_restores_updated_fields(admin_user):
     assert list(Contact.objects.values_list("email", flat=True)) == ["a@example.com"]
     job.refresh_from_db()
     assert job.status == ImportJob.Status.UNDONE
+
+
+def test_imported_contacts_join_the_chosen_static_list(admin_user):
+    from clarion.segments.models import SegmentMembership
+    from clarion.segments.services import create_segment
+
+    listed = create_segment(actor=admin_user, name="Webinar", kind="static")
+    Contact.objects.create(email="old@example.com", first_name="Old")
+    file_rows = [["Email", "First Name"], ["old@example.com", "Old"], ["new@example.com", "N"]]
+    job = services.create_import(actor=admin_user, file=csv_file(file_rows), name="w.csv",
+                                 object_type="contact", list=listed)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.start_import(job, actor=admin_user)
+    members = SegmentMembership.objects.filter(segment=listed)
+    assert sorted(members.values_list("contact__email", flat=True)) == \
+        ["new@example.com", "old@example.com"]

@@ -44,6 +44,7 @@ class ChunkResult:
     skipped: int = 0
     failed: int = 0
     errors: list[ImportRowError] = field(default_factory=list)
+    record_ids: list[int] = field(default_factory=list)   # created, updated or unchanged
 
     @property
     def rows(self) -> int:
@@ -148,6 +149,8 @@ class ImportRun:
         self._create(creates, result)
         self._update(updates, result)
         ImportRowError.objects.bulk_create(result.errors, batch_size=1000)
+        if self.job.list_id and self.type == "contact" and result.record_ids:
+            self._add_to_list(result.record_ids)
         self._count(result)
         return result
 
@@ -164,6 +167,14 @@ class ImportRun:
                             ("skipped_count", result.skipped),
                             ("failed_count", result.failed)):
             setattr(self.job, name, getattr(self.job, name) + value)
+
+    def _add_to_list(self, contact_ids: list[int]) -> None:
+        from clarion.segments.models import Segment
+        from clarion.segments.services import add_members
+
+        segment = Segment.objects.filter(pk=self.job.list_id).first()
+        if segment is not None and segment.is_static:
+            add_members(segment, contact_ids, actor=self.job.owner)
 
     # --- Reading and deduplicating ------------------------------------------------------------
 
@@ -320,6 +331,7 @@ class ImportRun:
                             % {"key": self._key_label()})
                 continue
             change = self._diff(candidate, current)
+            result.record_ids.append(current["id"])
             if change is None:
                 result.skip(self.job, candidate.line, candidate.cells)
             else:
@@ -412,6 +424,7 @@ class ImportRun:
                             % {"key": self._key_label()})
         created = sorted(inserted)
         result.created += len(created)
+        result.record_ids += created
         writing.record_changes(self.job.pk, self.type, created, [])
         writing.emit_imported(self.model, actor_id=self.job.owner_id,
                               data_by_action=self.data, ids_by_action={"created": created})

@@ -5,6 +5,8 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -77,6 +79,9 @@ class User(AbstractUser):
     teams = models.ManyToManyField(Team, verbose_name=_("teams"), blank=True,
                                    related_name="members")
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # A guest collaborator from outside the company: no role capabilities, only the records
+    # and tasks shared with them through GuestGrant.
+    is_guest = models.BooleanField(_("guest"), default=False)
     totp_secret = models.CharField(_("authenticator secret"), max_length=64, blank=True)
     totp_enabled = models.BooleanField(_("two-factor authentication"), default=False)
     totp_last_step = models.BigIntegerField(_("last authenticator code step"), default=0)
@@ -173,3 +178,54 @@ class LoginAttempt(models.Model):
         # The throttle counts recent failures per email and per IP address.
         indexes = [models.Index(fields=["email", "at"], name="loginattempt_email_at"),
                    models.Index(fields=["ip_address", "at"], name="loginattempt_ip_at")]
+
+
+class GuestGrant(models.Model):
+    """Access for a guest to one record or task; active until `revoked_at`."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("guest"),
+                             on_delete=models.CASCADE, related_name="guest_grants")
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.BigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("shared by"),
+                                   null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("shared at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("guest access")
+        verbose_name_plural = _("guest access")
+        indexes = [models.Index(fields=["user", "target_type", "revoked_at"],
+                                name="guestgrant_user_type")]
+        constraints = [models.UniqueConstraint(
+            fields=["user", "target_type", "target_id"], condition=models.Q(revoked_at=None),
+            name="guestgrant_one_active")]
+
+
+class AuditEntry(models.Model):
+    """The audit log: what a guest opened, and every attempt they were refused."""
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", _("Viewed")
+        CHANGED = "changed", _("Changed")
+        DENIED = "denied", _("Denied")
+        GRANTED = "granted", _("Access shared")
+        REVOKED = "revoked", _("Access revoked")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    target_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+")
+    target_id = models.BigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    path = models.CharField(_("address"), max_length=500, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")

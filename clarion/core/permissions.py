@@ -16,8 +16,9 @@ from clarion.core.capabilities import CAPABILITIES
 
 
 def capabilities_of(user) -> frozenset[str]:
-    """The capabilities a signed-in user holds, cached on the user object for the request."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    """The capabilities a signed-in user holds, cached on the user object for the request.
+    A guest holds none, whatever their role."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or is_guest(user):
         return frozenset()
     if not hasattr(user, "_clarion_capabilities"):
         role = user.role
@@ -80,14 +81,25 @@ def _restrict(queryset: QuerySet, user, scope: str | None) -> QuerySet:
 
 def visible_to(user, queryset: QuerySet, verb: str = "view") -> QuerySet:
     """The records of `queryset` the user may `verb` ("view" or "edit"): every list, search,
-    export and API read goes through here."""
+    export and API read goes through here. A guest sees exactly what was shared with them,
+    and may edit nothing."""
+    if is_guest(user):
+        if verb != "view":
+            return queryset.none()
+        return queryset.filter(pk__in=granted_ids(user, queryset.model))
     area = queryset.model.capability_area
     return _restrict(queryset, user, record_scope(user, area, verb))
 
 
 def can(user, action: str, obj) -> bool:
-    """May the user view, edit or delete this record? Delete needs `<area>.delete` on top of
-    the right to edit the record."""
+    """May the user view, comment on, edit or delete this record? Delete needs
+    `<area>.delete` on top of the right to edit the record; commenting needs the right to
+    view it. A guest may view and comment on what was shared with them, nothing more."""
+    if is_guest(user):
+        return action in ("view", "comment") and visible_to(
+            user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+    if action == "comment":
+        action = "view"
     area = type(obj).capability_area
     if action == "delete":
         return has_capability(user, f"{area}.delete") and can(user, "edit", obj)
@@ -99,3 +111,28 @@ def can(user, action: str, obj) -> bool:
     if scope == "team":
         return _teammate_ids(user).filter(user_id=obj.owner_id).exists()
     return False
+
+
+# --- Guest collaborators -------------------------------------------------------------------
+# A guest (`user.is_guest`) is someone from outside the company invited to specific records or
+# tasks. Core imports no app, so which ids were shared is answered by a lookup that accounts
+# registers (`register_guest_grants`); until it does, guests see nothing.
+
+GrantLookup = Callable[..., QuerySet]  # (user, model) -> a queryset of the granted ids
+_grant_lookup: GrantLookup | None = None
+
+
+def register_guest_grants(lookup: GrantLookup) -> None:
+    global _grant_lookup
+    _grant_lookup = lookup
+
+
+def is_guest(user) -> bool:
+    return bool(getattr(user, "is_guest", False)) and getattr(user, "is_authenticated", False)
+
+
+def granted_ids(user, model) -> QuerySet | list:
+    """The ids of `model` rows shared with the guest `user` and not revoked."""
+    if _grant_lookup is None:
+        return []
+    return _grant_lookup(user, model)

@@ -20,7 +20,11 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from clarion.core.scheduler import PeriodicJob, register
+        from clarion.crm.extensions import RecordPanel, register_record_panel
+        from clarion.notifications.guest_views import share_panel_context
 
         # Hourly: each run sends the digests due that day that are not sent yet.
         register(PeriodicJob("notifications-daily-digest", timedelta(hours=1),
                              _enqueue_digests))
+        register_record_panel(RecordPanel("guests", "notifications/share_panel.html",
+                                          share_panel_context, order=900))

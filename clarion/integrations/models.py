@@ -157,7 +157,11 @@ class ExportJob(models.Model):
     definition = models.JSONField(_("filter"), default=dict, blank=True)
     segment = models.ForeignKey("segments.Segment", verbose_name=_("segment"), null=True,
                                 blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The ticked records of a list (empty: every record matching the filter).
+    record_ids = models.JSONField(_("records chosen"), default=list, blank=True)
     columns = models.JSONField(_("columns"), default=list, blank=True)  # empty: all
+    # The language of the column headers and labels: the requester's, when they asked.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     format = models.CharField(_("format"), max_length=5, choices=Format.choices,
                               default=Format.CSV)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
@@ -175,3 +179,12 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type} export #{self.pk}"
+
+    @property
+    def object_type_label(self) -> str:
+        return ObjectType(self.object_type).label if self.object_type in ObjectType.values \
+            else self.object_type
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -35,7 +35,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("email", _("Email"), "mail",
             _("A drag-and-drop email builder, templates, campaigns and A/B tests.")),
     Section("segments", _("Segments"), "filter",
-            _("Static lists and live behavioural segments.")),
+            _("Static lists and live behavioural segments."), "segments:list"),
     Section("automation", _("Automation"), "zap",
             _("Visual workflows, triggers, branches and sales sequences.")),
     Section("capture", _("Forms & pages"), "layout",

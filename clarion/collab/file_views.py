@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from clarion.collab import panels, services, uploads
@@ -51,19 +52,33 @@ def _declared_too_large(request: HttpRequest) -> bool:
     return length.isdigit() and int(length) > uploads.max_upload_bytes() + 64 * 1024
 
 
-@login_required
+def _too_large() -> str:
+    return _("The file is too large: files may be up to %(limit)s MB.") % {
+        "limit": uploads.max_upload_bytes() // (1024 * 1024)}
+
+
+@csrf_exempt  # checked by `_files` once the size limit is in place
 def files(request: HttpRequest, type_name: str, pk: int) -> HttpResponse:
     """GET: the Files panel. POST: upload `file` (XMLHttpRequest or a plain form) or attach
-    a link (`url`, `title`)."""
+    a link (`url`, `title`). An upload's size is limited before its body is read."""
+    if request.method == "POST":
+        uploads.limit_upload_size(request)
+    return _files(request, type_name, pk)
+
+
+@csrf_protect
+@login_required
+def _files(request: HttpRequest, type_name: str, pk: int) -> HttpResponse:
     target_type, target = find_target(request.user, type_name, pk)
     if request.method != "POST":
         return _panel(request, target)
     if not target_type.can_add(request.user, target):
         raise PermissionDenied
     if _declared_too_large(request):
-        return _refuse(request, target, str(uploads.UploadRefused(
-            _("The file is too large: files may be up to %(limit)s MB.")
-            % {"limit": uploads.max_upload_bytes() // (1024 * 1024)})), 413)
+        return _refuse(request, target, _too_large(), 413)
+    request.POST  # noqa: B018  parse the body now, through the size-limiting handler
+    if request.upload_too_large:
+        return _refuse(request, target, _too_large(), 413)
     try:
         attachment = _attach(request, target)
     except (uploads.UploadRefused, services.InvalidInput) as error:

@@ -10,6 +10,7 @@ with the detected, safe content type.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
 
 SNIFF_BYTES = 2048
@@ -103,3 +104,24 @@ def check_file(uploaded) -> str:
 
 def served_type(content_type: str) -> str:
     return content_type if content_type in SERVED_TYPES else "application/octet-stream"
+
+
+class SizeLimitHandler(FileUploadHandler):
+    """First in a request's upload handlers: stops reading a file part as soon as it passes
+    the limit, so an oversized upload never reaches a temporary file, let alone storage
+    (the view then answers with the limit)."""
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > max_upload_bytes():
+            self.request.upload_too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def limit_upload_size(request) -> None:
+    """Install the size limit; call before anything reads the request body."""
+    request.upload_too_large = False
+    request.upload_handlers.insert(0, SizeLimitHandler(request))

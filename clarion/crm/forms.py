@@ -11,6 +11,7 @@ from clarion.core.permissions import visible_to
 from clarion.core.properties.forms import PropertyFormMixin, active_definitions
 from clarion.crm.models import Company, Contact, Pipeline, Stage
 from clarion.crm.objects import ObjectType
+from clarion.crm.pickers import limit_choices
 
 
 class RecordForm(PropertyFormMixin, forms.ModelForm):
@@ -42,14 +43,34 @@ class RecordForm(PropertyFormMixin, forms.ModelForm):
         if "owner" in self.fields:
             self.fields["owner"].queryset = users
         if "company" in self.fields:
-            self.fields["company"].queryset = visible_to(
-                self.user, Company.objects.only("id", "name")).order_by("name")
+            limit_choices(self.fields["company"],
+                          visible_to(self.user, Company.objects.only("id", "name", "created_at")
+                                     ).order_by("name"),
+                          selected=[self._chosen("company")], type_name="company",
+                          name=self.add_prefix("company"))
         if "contacts" in self.fields:
-            self.fields["contacts"].queryset = visible_to(
-                self.user, Contact.objects.only("id", "first_name", "last_name", "email"))
+            limit_choices(self.fields["contacts"], visible_to(self.user, Contact.objects.only(
+                "id", "first_name", "last_name", "email", "created_at")),
+                selected=self._chosen_many("contacts"), type_name="contact",
+                name=self.add_prefix("contacts"))
             self.fields["contacts"].widget.attrs["size"] = 6
         if "pipeline" in self.fields:
             self._limit_stages()
+
+    def _chosen(self, name: str) -> int | None:
+        value = (self.data.get(self.add_prefix(name)) if self.is_bound
+                 else self.initial.get(name, getattr(self.instance, f"{name}_id", None)))
+        return int(value) if str(value or "").isdigit() else None
+
+    def _chosen_many(self, name: str) -> list[int]:
+        if self.is_bound:
+            values = self.data.getlist(self.add_prefix(name)) if hasattr(
+                self.data, "getlist") else self.data.get(self.add_prefix(name), [])
+        elif self.instance.pk:
+            values = list(getattr(self.instance, name).values_list("pk", flat=True))
+        else:
+            values = self.initial.get(name, [])
+        return [int(v) for v in values if str(v).isdigit()]
 
     def _limit_stages(self) -> None:
         pipeline_id = (self.data.get(self.add_prefix("pipeline")) or self.instance.pipeline_id

@@ -8,6 +8,7 @@ from clarion.core.permissions import can, visible_to
 from clarion.core.properties.models import PropertyDefinition
 from clarion.crm.models import Company, Contact, Deal
 from clarion.crm.objects import OBJECT_TYPES, ObjectType, object_type_for
+from clarion.crm.pickers import picker_url
 from clarion.crm.timeline import FieldLabels
 
 CANDIDATE_LIMIT = 200
@@ -66,6 +67,7 @@ class Association:
     many: bool
     can_change: bool
     candidates: list = field(default_factory=list)
+    picker_url: str = ""  # set when there may be more candidates than listed: search them
 
 
 # (record type, linked type) → how to read the linked records and whether one or many.
@@ -97,13 +99,15 @@ def associations(record, user) -> list[Association]:
             isinstance(record, Contact) and other.model is Company)
         can_change = can(user, "edit", record) if holder_is_record else \
             _may_edit_some(user, other)
-        candidates = []
+        candidates, picker = [], ""
         if can_change:
-            candidates = list(visible_to(user, other.model.objects.all(), "edit" if not
-                                         holder_is_record else "view")
+            verb = "edit" if not holder_is_record else "view"
+            candidates = list(visible_to(user, other.model.objects.all(), verb)
                               .exclude(pk__in=[r.pk for r in records])
                               .order_by("-created_at")[:CANDIDATE_LIMIT])
-        result.append(Association(other, records, many, can_change, candidates))
+            if len(candidates) == CANDIDATE_LIMIT:
+                picker = picker_url(other.name, "other", verb)
+        result.append(Association(other, records, many, can_change, candidates, picker))
     return result
 
 

@@ -6,3 +6,8 @@ class IntegrationsConfig(AppConfig):
     name = "clarion.integrations"
     label = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self) -> None:
+        from clarion.integrations import ui
+
+        ui.register()

@@ -34,10 +34,12 @@ def neutralize(text: str) -> str:
 
 
 def export_fields(catalogue: Catalogue, columns: list[str] | None) -> list[Field]:
-    """The fields to write, in order: the record id, then the named columns (unknown names
-    are skipped), or every field (custom properties included) when none is named."""
+    """The fields to write, in order: the record id (headed "Clarion ID", which an import
+    maps back to the id), then the named columns (unknown names are skipped), or every
+    field (custom properties included) when none is named."""
     names = [name for name in (columns or catalogue.fields) if name in catalogue.fields]
-    return [Field("id", "ID", "number"), *(catalogue.fields[n] for n in names if n != "id")]
+    record_id = Field("id", _("Clarion ID"), "number")
+    return [record_id, *(catalogue.fields[name] for name in names if name != "id")]
 
 
 def header_row(fields: list[Field]) -> list[str]:

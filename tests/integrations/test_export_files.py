@@ -83,7 +83,7 @@ def test_xlsx_holds_readable_values(tmp_path, admin_user):
 
     row = export(tmp_path, "xlsx")[0]
 
-    assert row["ID"] == contact.pk
+    assert row["Clarion ID"] == contact.pk
     assert row["Owner"] == "admin@example.com"
     assert row["Company"] == "Acme"
     assert row["Lifecycle stage"] == "Customer"
@@ -99,7 +99,7 @@ def test_all_properties_means_every_column_and_custom_property(tmp_path):
 
     row = export(tmp_path, "csv")[0]
 
-    assert {"ID", "Email", "First name", "Owner", "Company", "Shoe size"} <= set(row)
+    assert {"Clarion ID", "Email", "First name", "Owner", "Company", "Shoe size"} <= set(row)
     assert row["Shoe size"] == "38"
 
 
@@ -115,11 +115,11 @@ def test_chosen_columns_come_in_order_after_the_id(tmp_path):
 
     rows = raw_rows(tmp_path, Contact.objects.all(), ["city", "email", "no_such_column"])
 
-    assert rows[0] == ["ID", "City", "Email"]
+    assert rows[0] == ["Clarion ID", "City", "Email"]
 
 
 def test_an_empty_export_still_has_its_header(tmp_path):
-    assert raw_rows(tmp_path, Contact.objects.none(), ["email"]) == [["ID", "Email"]]
+    assert raw_rows(tmp_path, Contact.objects.none(), ["email"]) == [["Clarion ID", "Email"]]
 
 
 def test_rows_are_read_in_chunks_with_bounded_queries(tmp_path, django_assert_max_num_queries,

@@ -47,7 +47,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("reports", _("Reports"), "bar-chart",
             _("Dashboards, a report builder and forecasts.")),
     Section("integrations", _("Integrations"), "link",
-            _("Webhooks, import and export, and connectors.")),
+            _("Webhooks, import and export, and connectors."), "integrations:home"),
 )
 
 SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}

@@ -22,3 +22,10 @@ def team_channel(user):
 
     services.sync_team_channels(user)
     return Conversation.objects.get(kind="team", team__in=user.teams.all()[:1])
+
+
+def deal_owned_by(owner, name: str = "Acme renewal"):
+    from tests.crm.board_fixtures import default_pipeline, make_deal
+
+    stage = default_pipeline().stages.order_by("position").first()
+    return make_deal(owner, stage, name=name)

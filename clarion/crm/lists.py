@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection, models, transaction
-from django.db.models import Case, F, FloatField, Func, Q, When
+from django.db import connection, models
+from django.db.models import Case, F, FloatField, Q, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from clarion.core import cursors
-from clarion.core.events import NewEvent, emit_many
 from clarion.core.filters import Catalogue, Field, InvalidFilter, build_catalogue, compile_filter
 from clarion.core.filters.validation import coerce_value
 from clarion.core.listviews.models import SavedView
@@ -31,9 +30,8 @@ from clarion.core.listviews.queries import views_for
 from clarion.core.listviews.services import delete_view, save_view
 from clarion.core.permissions import has_capability, record_scope, visible_to
 from clarion.crm import extensions
-from clarion.crm.models import Contact
 from clarion.crm.objects import ObjectType, get_object_type
-from clarion.crm.services import deleted_event_data
+from clarion.crm.services import bulk_delete, bulk_set_field
 
 PAGE_SIZE = 50
 # Above this many rows (by the planner's estimate) PostgreSQL shows an estimate, not a count.
@@ -458,96 +456,6 @@ def bulk_field_value(catalogue_field: Field, data):
         return None if catalogue_field.custom or family not in ("text", "select") else ""
     value = coerce_value(catalogue_field, "eq", raw, catalogue_field.name)
     return str(value) if family == "number" and not catalogue_field.custom else value
-
-
-# --- bulk writes ---------------------------------------------------------------------------
-# Set-based: one read of the old values (for the field history), one UPDATE or DELETE, and
-# the events written with emit_many, so ten thousand rows are three statements, not ten
-# thousand saves.
-
-class JSONSetKey(Func):
-    """`properties` with one key set to a JSON value."""
-
-    output_field = models.JSONField()
-
-    def __init__(self, expression, key: str, value):
-        self.key, self.value = key, value
-        super().__init__(expression)
-
-    def as_sql(self, compiler, connection, **extra):  # SQLite
-        sql, params = compiler.compile(self.source_expressions[0])
-        path = "$." + json.dumps(self.key)
-        return (f"JSON_SET(COALESCE({sql}, '{{}}'), %s, JSON(%s))",
-                [*params, path, json.dumps(self.value)])
-
-    def as_postgresql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return (f"(COALESCE({sql}, '{{}}'::jsonb) || jsonb_build_object(%s::text, %s::jsonb))",
-                [*params, self.key, json.dumps(self.value)])
-
-
-def _event_value(value, users: dict):
-    if isinstance(value, int) and users is not None and value in users:
-        user = users[value]
-        return {"id": value, "label": user.get_full_name() or user.email}
-    return value if not hasattr(value, "isoformat") else value.isoformat()
-
-
-@transaction.atomic
-def bulk_set_field(queryset, *, actor, type_name: str, field: Field, value) -> int:
-    """Set one field (column or custom property) on every record of `queryset`; one
-    `<type>.property_changed` event per record whose value really changed."""
-    model = queryset.model
-    column = "properties" if field.custom else (
-        f"{field.name}_id" if field.family == "user" else field.name)
-    locked = queryset.select_for_update() if connection.features.has_select_for_update \
-        else queryset
-    rows = [(pk, version, stored.get(field.name) if field.custom else stored)
-            for pk, version, stored in locked.values_list("id", "version", column)]
-    changed = [row for row in rows if _differs(row[2], value)]
-    if not changed:
-        return 0
-    changes = {"version": F("version") + 1, "updated_at": timezone.now()}
-    if field.custom:
-        changes["properties"] = JSONSetKey(F("properties"), field.name, value)
-    else:
-        changes[column] = value
-    # One UPDATE over the same query, bounded by the ids read so records created since
-    # are left alone (the read locked the rest on PostgreSQL).
-    targets = queryset.filter(pk__lte=max(row[0] for row in changed))
-    if not field.custom:
-        targets = targets.exclude(**({column: value} if value is not None
-                                     else {f"{column}__isnull": True}))
-    targets.update(**changes)
-    users = None
-    if field.family == "user":
-        ids = {row[2] for row in changed} | {value}
-        users = get_user_model().objects.in_bulk([i for i in ids if i is not None])
-    emit_many(NewEvent(
-        f"{type_name}.property_changed", contact_id=pk if model is Contact else None,
-        subject=model(pk=pk), actor=actor,
-        data={"field": field.name, "old": _event_value(old, users),
-              "new": _event_value(value, users), "version": version + 1})
-        for pk, version, old in changed)
-    return len(changed)
-
-
-def _differs(old, new) -> bool:
-    if old in (None, "") and new in (None, ""):
-        return False
-    return str(old) != str(new) if not isinstance(new, list | bool) else old != new
-
-
-@transaction.atomic
-def bulk_delete(queryset, *, actor, type_name: str) -> int:
-    """Delete every record of `queryset`, with one `<type>.deleted` event each."""
-    records = list(queryset.iterator(chunk_size=2000))
-    if not records:
-        return 0
-    emit_many(NewEvent(f"{type_name}.deleted", actor=actor, data=deleted_event_data(record))
-              for record in records)
-    queryset.model._default_manager.filter(pk__in=queryset.values("pk")).delete()
-    return len(records)
 
 
 def get_view_or_404(user, pk: int) -> SavedView:

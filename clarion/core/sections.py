@@ -29,7 +29,7 @@ SECTIONS: tuple[Section, ...] = (
             _("Pipelines with stages and win probabilities, on a drag-and-drop board."),
             "crm:deal_list"),
     Section("tasks", _("Tasks"), "check",
-            _("Tasks, notes, calls, meetings, comments with mentions and team chat.")),
+            _("Tasks, notes, calls, meetings, comments with mentions and team chat."), "tasks:list"),
     Section("chat", _("Chat"), "message-square",
             _("Team channels, direct messages and a discussion on every record."), "chat:home"),
     Section("email", _("Email"), "mail",

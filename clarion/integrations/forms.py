@@ -40,7 +40,7 @@ class UploadForm(forms.Form):
         label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ",".join(UPLOAD_TYPES)}),
         help_text=_("CSV (comma, semicolon or tab separated; any common encoding) or Excel "
                     "(XLSX). The first row names the columns."))
-    object_type = forms.ChoiceField(label=_("Import"), choices=ObjectType.choices,
+    object_type = forms.ChoiceField(label=_("Records to import"), choices=ObjectType.choices,
                                     initial=ObjectType.CONTACT)
     mode = forms.ChoiceField(label=_("Mode"), choices=ImportMode.choices,
                              initial=ImportMode.UPSERT, widget=forms.RadioSelect)

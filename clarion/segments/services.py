@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -177,7 +177,7 @@ def _sync(segment: Segment, matching: QuerySet, *, scope: Iterable[int] | None =
         current = current.filter(contact_id__in=scope)
     newcomers = matching.filter(~Exists(_members_of(segment).filter(contact_id=OuterRef("pk"))))
     joined = _insert_members(segment, newcomers, now)
-    leavers = current.exclude(contact_id__in=matching.values("pk"))
+    leavers = current.filter(~Exists(matching.filter(pk=OuterRef("contact_id"))))
     left = _delete_members(leavers)
     return joined, left
 
@@ -258,6 +258,7 @@ def refresh_segment(segment: Segment) -> tuple[int, int]:
         flag_problem(locked, "")
     joined, left = _sync(locked, Contact.objects.filter(q), now=now)
     _record_changes(locked, joined, left, now=now, sample=True)
+    _analyze_after_bulk_change(len(joined) + len(left))
     segment.problem = ""
     return len(joined), len(left)
 
@@ -266,28 +267,74 @@ def refresh_segment(segment: Segment) -> tuple[int, int]:
 def recheck_contacts(contact_ids: Iterable[int], segments: Iterable[Segment], *,
                      catalogue: Catalogue | None = None) -> tuple[int, int]:
     """Re-evaluate only these contacts against these dynamic segments (the incremental
-    path, after an event about them); returns (joined, left) over all segments."""
-    contact_ids = list(contact_ids)
-    total_joined = total_left = 0
-    if not contact_ids:
+    path, after an event about them); returns (joined, left) over all segments.
+
+    One query asks which contacts match which segments now and one reads what is stored;
+    only the segments where the two differ are locked and synced (by the same routine as a
+    full refresh, restricted to these contacts), so the common case — nothing changes —
+    writes nothing and takes no lock."""
+    contact_ids = list(dict.fromkeys(contact_ids))
+    segments = [s for s in segments if s.is_dynamic and not s.problem]
+    if not contact_ids or not segments:
         return 0, 0
     catalogue = catalogue or build_catalogue(Contact)
     now = timezone.now()
+    compiled = _compiled(segments, catalogue, now)
+    differing = _differing(contact_ids, compiled)
+    total_joined = total_left = 0
     for segment in segments:
+        if segment.pk not in differing:
+            continue
         locked = _locked(segment)
-        if not locked.is_dynamic or locked.problem:
-            continue
-        try:
-            q = compile_definition(locked, catalogue=catalogue, now=now)
-        except InvalidFilter as error:
-            flag_problem(locked, str(error))
-            continue
-        joined, left = _sync(locked, Contact.objects.filter(q), scope=contact_ids, now=now)
+        joined, left = _sync(locked, Contact.objects.filter(compiled[segment.pk]),
+                             scope=differing[segment.pk], now=now)
         if joined or left:
             _record_changes(locked, joined, left, now=now)
         total_joined += len(joined)
         total_left += len(left)
     return total_joined, total_left
+
+
+def _compiled(segments: list[Segment], catalogue: Catalogue, now) -> dict[int, Q]:
+    compiled = {}
+    for segment in segments:
+        try:
+            compiled[segment.pk] = compile_definition(segment, catalogue=catalogue, now=now)
+        except InvalidFilter as error:
+            flag_problem(segment, str(error))
+    return compiled
+
+
+def _differing(contact_ids: list[int], compiled: dict[int, Q]) -> dict[int, list[int]]:
+    """{segment id: the contacts whose stored membership differs from a fresh evaluation}."""
+    if not compiled:
+        return {}
+    columns = {f"in_{pk}": ExpressionWrapper(q, output_field=BooleanField())
+               for pk, q in compiled.items()}
+    matching = set()
+    for contact_id, *flags in (Contact.objects.filter(pk__in=contact_ids).order_by()
+                               .annotate(**columns).values_list("pk", *columns)):
+        matching.update((contact_id, pk) for pk, flag in zip(compiled, flags, strict=True)
+                        if flag)
+    stored = set(SegmentMembership.objects.filter(contact_id__in=contact_ids,
+                                                  segment_id__in=list(compiled))
+                 .values_list("contact_id", "segment_id"))
+    differing: dict[int, list[int]] = {}
+    for contact_id, segment_id in sorted(matching ^ stored):
+        differing.setdefault(segment_id, []).append(contact_id)
+    return differing
+
+
+ANALYZE_AFTER = 10_000
+
+
+def _analyze_after_bulk_change(changed: int) -> None:
+    """After a large change, refresh PostgreSQL's statistics of the membership table, so
+    the next set difference is planned as a hash anti-join rather than as nested loops
+    sized for the empty table autovacuum last saw."""
+    if changed >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {SegmentMembership._meta.db_table}")
 
 
 def recount_members(segments: Iterable[Segment] | None = None) -> None:

@@ -119,7 +119,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def import_history():
-    return ImportJob.objects.select_related("owner").order_by("-created_at", "-id")
+    return ImportJob.objects.select_related("owner", "list").order_by("-created_at", "-id")
 
 
 def _import_or_404(pk: int) -> ImportJob:
@@ -202,14 +202,22 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
+            _choose_list(request, job)
             import_services.start_import(job, actor=request.user)
         except (ValidationError, PermissionDenied) as problem:
             error = _message(problem)
         else:
             return redirect("integrations:import_detail", job.pk)
     return _page(request, "integrations/import_preview.html",
-                 {**wizard.preview_context(job), "error": error, "step": 3},
+                 {**wizard.preview_context(job, request.user), "error": error, "step": 3},
                  status=400 if error else 200)
+
+
+def _choose_list(request: HttpRequest, job: ImportJob) -> None:
+    """The static list picked on the preview page, if any, for the contacts to join."""
+    chosen = wizard.static_list(request.user, job, request.POST.get("list", ""))
+    if chosen is not None or job.list_id:
+        import_services.set_import_list(job, chosen, actor=request.user)
 
 
 @capability_required(IMPORT)

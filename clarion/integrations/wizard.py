@@ -74,13 +74,30 @@ class PreviewRow:
         return not self.problems
 
 
-def preview_context(job: ImportJob) -> dict:
+def static_lists_for(user, job: ImportJob) -> list:
+    """The static lists the import's contacts could join (none for other record types or
+    people who may not change lists)."""
+    from clarion.segments.models import Segment
+
+    if job.object_type not in ("contact", "contact+company") or not has_capability(
+            user, "segments.manage"):
+        return []
+    return list(Segment.objects.filter(kind=Segment.Kind.STATIC).order_by("name", "id")[:200])
+
+
+def static_list(user, job: ImportJob, chosen: str):
+    """The static list chosen by id in a form, among those offered; None for none."""
+    return next((s for s in static_lists_for(user, job) if str(s.pk) == chosen), None)
+
+
+def preview_context(job: ImportJob, user) -> dict:
     """The preview's columns (the mapped fields, in file order) and rows."""
     labels = {name: str(target.label) for name, target in fields_for(job.object_type).items()}
     names = list(dict.fromkeys(name for name in (job.mapping or {}).values() if name))
     rows = [_preview_row(row, names) for row in import_services.preview(job, limit=PREVIEW_ROWS)]
     return {"job": job, "headers": [labels.get(name, name) for name in names], "rows": rows,
-            "problem_count": sum(1 for row in rows if not row.ok)}
+            "problem_count": sum(1 for row in rows if not row.ok),
+            "static_lists": static_lists_for(user, job)}
 
 
 def _preview_row(row, names: list[str]) -> PreviewRow:
@@ -109,19 +126,16 @@ def _display(value) -> str:
 
 
 def results_context(job: ImportJob, user) -> dict:
-    from clarion.segments.models import Segment
-
     finished = job.status in (ImportJob.Status.DONE, ImportJob.Status.UNDONE,
                               ImportJob.Status.FAILED)
     holds_contacts = job.object_type in ("contact", "contact+company")
-    may_list = (finished and holds_contacts and job.status == ImportJob.Status.DONE
+    may_list = (holds_contacts and job.status == ImportJob.Status.DONE
                 and has_capability(user, "segments.manage"))
     return {"job": job, "finished": finished,
             "can_undo": job.status == ImportJob.Status.DONE,
             "has_errors": bool(job.failed_count or job.skipped_count),
             "may_add_to_list": may_list,
-            "static_lists": list(Segment.objects.filter(kind=Segment.Kind.STATIC)
-                                 .order_by("name", "id")[:200]) if may_list else []}
+            "static_lists": static_lists_for(user, job) if may_list else []}
 
 
 def error_file_name(job: ImportJob) -> str:

@@ -215,3 +215,18 @@ def test_the_imported_contacts_go_into_a_new_static_list(admin_client, admin_use
     assert list(segment.memberships.values_list("contact__email", flat=True)) == [
         "ada@example.com"]
     assert "1 contact added to “From the fair”" in response.content.decode()
+
+
+def test_a_static_list_chosen_before_the_run_gets_the_contacts(
+        admin_client, admin_user, django_capture_on_commit_callbacks):
+    segment = Segment.objects.create(name="Fair", kind=Segment.Kind.STATIC)
+    job = uploaded(admin_user)
+    assert "Add the imported contacts to a static list" in admin_client.get(
+        f"/imports/{job.pk}/preview/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(f"/imports/{job.pk}/preview/", {"list": segment.pk})
+
+    assert list(segment.memberships.values_list("contact__email", flat=True)) == [
+        "ada@example.com"]
+    assert "joined the list “Fair”" in admin_client.get(f"/imports/{job.pk}/").content.decode()

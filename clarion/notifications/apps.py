@@ -28,3 +28,25 @@ class NotificationsConfig(AppConfig):
                              _enqueue_digests))
         register_record_panel(RecordPanel("guests", "notifications/share_panel.html",
                                           share_panel_context, order=900))
+        _let_guests_see_shared_tasks()
+
+
+def _let_guests_see_shared_tasks() -> None:
+    """Tasks decide their visibility in `tasks.queries`; a guest sees the tasks shared with
+    them there too."""
+    from django.apps import apps
+
+    if not apps.is_installed("clarion.tasks"):
+        return
+    from clarion.tasks import queries
+
+    queries.register_visibility(_shared_tasks)
+
+
+def _shared_tasks(user):
+    from django.db.models import Q
+
+    from clarion.core.permissions import granted_ids, is_guest
+    from clarion.tasks.models import Task
+
+    return Q(pk__in=granted_ids(user, Task)) if is_guest(user) else None

@@ -21,7 +21,9 @@ GUEST_NAMESPACES = {"crm", "notifications", "accounts", "collab", "tasks"}
 # Pages in those namespaces that are about the workspace rather than one shared object.
 CLOSED_TO_GUESTS = ("_list", "_create", "stage_options", "properties", "property_create",
                     "property_edit", "property_archive", "activity", "guest_share",
-                    "guest_revoke", "audit_log")
+                    "guest_revoke", "audit_log", "mention_search")
+# Of the task pages, a guest only opens a shared task (completing or editing is work).
+GUEST_TASK_PAGES = {"detail"}
 # Settings pages about one's own account.
 OWN_SETTINGS = {"security", "profile", "password", "two_factor_enable", "two_factor_disable",
                 "recovery_codes"}
@@ -37,6 +39,8 @@ def guest_may_open(request: HttpRequest) -> bool:
         return False
     if namespace == "settings":
         return name in OWN_SETTINGS
+    if namespace == "tasks":
+        return name in GUEST_TASK_PAGES
     if namespace not in GUEST_NAMESPACES and name != "set_language":
         return False
     return not any(name.endswith(closed) for closed in CLOSED_TO_GUESTS)

@@ -1,10 +1,12 @@
 """Guest collaborators' pages: "Shared with me" for the guest, the sharing card and its
 actions on record pages, and the audit log under settings."""
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -23,8 +25,6 @@ AUDIT_PAGE_SIZE = 50
 def shared_with_me(request: HttpRequest) -> HttpResponse:
     """A guest's home: what was shared with them (targets they can still open)."""
     grants = list(guests.active_grants(request.user))
-    from django.db.models import prefetch_related_objects
-
     prefetch_related_objects(grants, "target")
     items = [grant for grant in grants if grant.target is not None]
     return render(request, "notifications/shared_with_me.html", {"grants": items})
@@ -32,30 +32,52 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
 
 def share_panel_context(request: HttpRequest, object_type, record) -> dict | None:
     """The "Share with a guest" card on record pages, for people who may edit the record."""
-    if is_guest(request.user) or not can(request.user, "edit", record):
+    if not may_share(request.user, record):
         return None
     return {"record": record, "object_type": object_type,
             "grants": list(guests.grants_on(record)), "form": GuestInviteForm()}
 
 
-def _editable_record(request: HttpRequest, type_name: str, pk: int):
-    object_type = get_object_type(type_name)
-    record = get_object_or_404(visible_to(request.user, object_type.queryset()), pk=pk)
-    if not can(request.user, "edit", record):
+def may_share(user, target) -> bool:
+    """Sharing needs the right to edit the record (for a task: to work on it)."""
+    if is_guest(user):
+        return False
+    if hasattr(type(target), "capability_area"):
+        return can(user, "edit", target)
+    if target._meta.label == "tasks.Task":
+        from clarion.tasks.queries import tasks_visible_to
+
+        return tasks_visible_to(user).filter(pk=target.pk).exists()
+    return False
+
+
+def _shareable(request: HttpRequest, type_name: str, pk: int):
+    """The record or task to share, 404 when the user can't see it, 403 when they may not
+    share it."""
+    if type_name == "task" and apps.is_installed("clarion.tasks"):
+        from clarion.tasks.queries import tasks_visible_to
+
+        target = get_object_or_404(tasks_visible_to(request.user), pk=pk)
+        label = target._meta.verbose_name
+    else:
+        object_type = get_object_type(type_name)
+        target = get_object_or_404(visible_to(request.user, object_type.queryset()), pk=pk)
+        label = object_type.verbose_name
+    if not may_share(request.user, target):
         raise PermissionDenied
-    return object_type, record
+    return target, label
 
 
 @login_required
 @require_POST
 def guest_share(request: HttpRequest, type_name: str, pk: int) -> HttpResponse:
-    object_type, record = _editable_record(request, type_name, pk)
+    target, label = _shareable(request, type_name, pk)
     form = GuestInviteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the guest's email address."))
-        return redirect(record.get_absolute_url())
+        return redirect(target.get_absolute_url())
     try:
-        guests.share_with_guest(actor=request.user, target=record,
+        guests.share_with_guest(actor=request.user, target=target,
                                 email=form.cleaned_data["email"],
                                 first_name=form.cleaned_data["first_name"])
     except guests.GuestAccessError as error:
@@ -63,8 +85,8 @@ def guest_share(request: HttpRequest, type_name: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(email)s can now open this %(type)s; we emailed them "
                                     "the link.") % {"email": form.cleaned_data["email"],
-                                                    "type": object_type.verbose_name})
-    return redirect(record.get_absolute_url())
+                                                    "type": label})
+    return redirect(target.get_absolute_url())
 
 
 @login_required
@@ -74,10 +96,9 @@ def guest_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     target = grant.target
     if target is None:
         raise Http404
-    try:
-        guests.revoke_guest_access(actor=request.user, grant=grant)
-    except guests.GuestAccessError as error:
-        raise PermissionDenied(error.message) from error
+    if not may_share(request.user, target):
+        raise PermissionDenied
+    guests.revoke_guest_access(actor=request.user, grant=grant)
     messages.success(request, _("%(email)s can no longer open this record.")
                      % {"email": grant.user.email})
     return redirect(target.get_absolute_url())

@@ -200,9 +200,14 @@ function attachRichText(textarea) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "btn btn-secondary btn-sm";
-    button.textContent = format.text;
     const label = textarea.dataset[format.key] || format.label;
-    button.setAttribute("aria-label", label);
+    const symbol = document.createElement("span");
+    symbol.setAttribute("aria-hidden", "true");
+    symbol.textContent = format.text;
+    const name = document.createElement("span");
+    name.className = "visually-hidden";
+    name.textContent = label;
+    button.append(symbol, name);
     button.title = label;
     button.addEventListener("mousedown", (event) => event.preventDefault());
     button.addEventListener("click", () => {
@@ -222,6 +227,7 @@ function attachRichText(textarea) {
   editor.addEventListener("input", sync);
   textarea.required = false; // a hidden control can't show the browser's message
   textarea.hidden = true;
+  textarea.style.display = "none"; // form styles would otherwise show it again
   textarea.after(toolbar, editor);
   textarea.form?.addEventListener("submit", sync);
 }

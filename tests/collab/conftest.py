@@ -4,6 +4,7 @@ storage folder of the test's own (so uploads never reach the real data folder)."
 import pytest
 
 from clarion.accounts.services import create_user
+from tests.browser.conftest import browser, live_url, page  # noqa: F401  (browser tests)
 from tests.crm.api_support import make_company, make_contact, make_deal, pipeline  # noqa: F401
 
 

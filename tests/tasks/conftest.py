@@ -10,6 +10,7 @@ from clarion.accounts.services import create_user
 from clarion.crm.models import Company, Contact
 from clarion.crm.services import create_record
 from clarion.tasks.models import TaskQueue
+from tests.browser.conftest import browser, live_url, page  # noqa: F401  (browser fixtures)
 
 PASSWORD = "correct horse battery"
 

@@ -10,7 +10,7 @@ from clarion.accounts.services import create_user, ensure_default_roles
 from clarion.crm.models import Contact
 from clarion.crm.services import create_record
 from clarion.tasks.models import Task
-from tests.browser.conftest import assert_accessible, browser, live_url, login, page  # noqa: F401
+from tests.browser.conftest import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

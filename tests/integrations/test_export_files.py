@@ -133,3 +133,22 @@ def test_rows_are_read_in_chunks_with_bounded_queries(tmp_path, django_assert_ma
         count = write_file(Contact.objects.all(), fields, "csv", tmp_path / "c.csv")
 
     assert count == 30
+
+
+def test_a_full_xlsx_sheet_continues_on_the_next_with_the_header(tmp_path, monkeypatch):
+    from clarion.integrations import export_files
+
+    monkeypatch.setattr(export_files, "XLSX_SHEET_ROWS", 2)
+    Contact.objects.bulk_create([Contact(email=f"p{i}@example.com") for i in range(3)])
+    path = tmp_path / "big.xlsx"
+
+    count = write_file(Contact.objects.all(), export_fields(
+        build_catalogue(Contact, "contact"), ["email"]), "xlsx", path)
+
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(path, read_only=True).worksheets
+    rows = [[list(r) for r in sheet.iter_rows(values_only=True)] for sheet in sheets]
+    assert count == 3
+    assert [len(sheet_rows) for sheet_rows in rows] == [3, 2]
+    assert rows[1][0] == ["Clarion ID", "Email"]

@@ -145,3 +145,23 @@ def test_only_the_owner_finds_their_export(admin_user, roles):
 
     assert exports.get_export_for(admin_user, job.pk) == job
     assert exports.get_export_for(colleague, job.pk) is None
+
+
+def test_the_sweep_wakes_exports_whose_wake_up_was_lost(admin_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clarion.integrations.export_tasks import sweep_lost_exports
+
+    Contact.objects.create(email="ada@example.com")
+    lost = exports.request_export(actor=admin_user, object_type="contact")
+    fresh = exports.request_export(actor=admin_user, object_type="contact")
+    ExportJob.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - timedelta(minutes=10))
+
+    sweep_lost_exports()
+
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (lost.status, fresh.status) == (ExportJob.Status.DONE, ExportJob.Status.QUEUED)

@@ -5,6 +5,7 @@ rows' errors and the job's counters. A chunk commits whole or not at all, so a w
 dies mid-import is replaced by one that resumes after the last committed chunk."""
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -22,7 +23,7 @@ from clarion.integrations.imports.mapping import record_type
 from clarion.integrations.imports.validation import RowReader, RowValues
 from clarion.integrations.models import ImportJob, ImportRowError
 
-CHUNK_ROWS = 5000
+CHUNK_ROWS = 10_000
 MODELS = {"contact": Contact, "company": Company, "deal": Deal}
 # Fields read from the file but not written as a column of the record being updated.
 NOT_UPDATED = {"id", "created_at", "company.name", "company.domain", "full_name",
@@ -132,15 +133,55 @@ class ImportRun:
     def run(self, progress=None) -> None:
         """Import every row not yet processed (a resumed run skips committed chunks)."""
         rows = itertools.islice(self.rows(), self.job.processed_rows, None)
-        while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
+        chunks = iter(lambda: list(itertools.islice(rows, CHUNK_ROWS)), [])
+        if self._can_pipeline():
+            self._run_pipelined(chunks, progress)
+            return
+        for chunk in chunks:
             result = self.import_chunk(chunk)
             if progress is not None:
                 progress(self.job, result)
 
-    @transaction.atomic
-    def import_chunk(self, chunk: list[tuple[int, list[str]]]) -> ChunkResult:
+    def _can_pipeline(self) -> bool:
+        """Writing in a second thread needs a second connection that sees what this one
+        does: not inside a transaction (tests), and not on SQLite, which writes one at a
+        time anyway."""
+        from django.db import connection
+
+        return writing.is_postgresql() and not connection.in_atomic_block
+
+    def _run_pipelined(self, chunks, progress) -> None:
+        """Validate chunk n+1 in this thread while a writer thread has PostgreSQL write chunk
+        n: the database's work overlaps Python's instead of following it."""
+        from django.db import connection
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
+            pending = None
+            try:
+                for chunk in chunks:
+                    result = ChunkResult()
+                    candidates = self._read(chunk, result)
+                    if pending is not None:
+                        self._report(pending.result(), progress)
+                    pending = writer.submit(self.write_chunk, candidates, result)
+                if pending is not None:
+                    self._report(pending.result(), progress)
+            finally:
+                # Looked up inside the writer thread: its own connection.
+                writer.submit(lambda: connection.close()).result()
+
+    def _report(self, result: "ChunkResult", progress) -> None:
+        if progress is not None:
+            progress(self.job, result)
+
+    def import_chunk(self, chunk: list[tuple[int, list[str]]]) -> "ChunkResult":
         result = ChunkResult()
-        candidates = self._read(chunk, result)
+        return self.write_chunk(self._read(chunk, result), result)
+
+    @transaction.atomic
+    def write_chunk(self, candidates: list[Candidate], result: "ChunkResult") -> "ChunkResult":
+        """Link, match and write the chunk's valid rows, record its errors and counts: one
+        transaction."""
         if candidates and self.reader.mapped_fields & {"company.name", "company.domain"}:
             candidates = self._link_companies(candidates, result)
         if self.type == "deal":
@@ -412,9 +453,9 @@ class ImportRun:
         ids = writing.allocate_ids(self.model, len(creates))
         fields = list(self.model._meta.concrete_fields)
         now = timezone.now()
-        rows = []
-        for pk, candidate in zip(ids, creates, strict=True):
-            rows.append(tuple(self._create_value(f, pk, candidate, now) for f in fields))
+        getters = [self._create_getter(f, now) for f in fields]
+        rows = [tuple(get(pk, candidate) for get in getters)
+                for pk, candidate in zip(ids, creates, strict=True)]
         inserted = writing.insert_records(self.model, fields, rows)
         for pk, candidate in zip(ids, creates, strict=True):
             if pk not in inserted:
@@ -429,28 +470,32 @@ class ImportRun:
         writing.emit_imported(self.model, actor_id=self.job.owner_id,
                               data_by_action=self.data, ids_by_action={"created": created})
 
-    def _create_value(self, model_field: models.Field, pk: int, candidate: Candidate, now):
-        name = model_field.name
-        values = candidate.row.values
+    def _create_getter(self, model_field: models.Field, now):
+        """A function (id, candidate) -> the new record's value of this column."""
+        name, attname = model_field.name, model_field.attname
+        owner_id = self.job.owner_id
         if name == "id":
-            return pk
+            return lambda pk, c: pk
         if name == "properties":
-            return {k: v for k, v in candidate.row.properties.items() if v is not None}
+            return lambda pk, c: {k: v for k, v in c.row.properties.items() if v is not None}
         if name == "company":
-            return candidate.company_id
+            return lambda pk, c: c.company_id
         if name in ("created_at", "updated_at"):
-            return values.get("created_at") or now
+            return lambda pk, c: c.row.values.get("created_at") or now
         if name == "owner":
-            return values.get("owner") or self.job.owner_id
+            return lambda pk, c: c.row.values.get("owner") or owner_id
         if name == "created_by":
-            return self.job.owner_id
+            return lambda pk, c: owner_id
         if name == "original_source":
-            return values.get("original_source") or "import"
+            return lambda pk, c: c.row.values.get("original_source") or "import"
         if name in ("pipeline", "stage"):
-            return values.get(model_field.attname) or self._deal_default(name)
-        if name in values:
-            return self._new_value(model_field, candidate)
-        return _default(model_field)
+            fallback = self._deal_default(name)
+            return lambda pk, c: c.row.values.get(attname) or fallback
+        default = _default(model_field)
+        if isinstance(model_field, models.DecimalField):
+            return lambda pk, c: self._new_value(model_field, c) if name in c.row.values \
+                else default
+        return lambda pk, c: c.row.values.get(name, default)
 
     def _deal_default(self, name: str):
         pipelines, default = self._deal_defaults or _pipeline_lookup()

@@ -102,7 +102,8 @@ def iter_rows(file, file_format: FileFormat) -> Iterator[list[str]]:
     try:
         yield from csv.reader(text, delimiter=file_format.delimiter)
     finally:
-        text.detach()
+        if not file.closed:
+            text.detach()   # leave the caller's file open for it to close
 
 
 def _xlsx_rows(file) -> Iterator[list[str]]:

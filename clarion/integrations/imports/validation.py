@@ -3,7 +3,9 @@ API: custom properties through `clean_property_values`, emails through Django's 
 phone numbers normalized to E.164, picklists accepting values, labels and the vendors'
 spellings. A row either yields its values or the reasons it can't be imported."""
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -12,16 +14,20 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clarion.core.properties.models import PropertyType
-from clarion.core.properties.validation import clean_property_values
+from clarion.core.properties.validation import clean_property_value
 from clarion.crm.models import LeadStatus, LifecycleStage, Source
 from clarion.integrations.imports.mapping import ImportField, fields_for, normalize
 from clarion.integrations.imports.transforms import map_value, split_name
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+# A strict subset of what django.core.validators.validate_email accepts.
+PLAIN_EMAIL = re.compile(r"^[a-z0-9_+-]{1,64}(?:\.[a-z0-9_+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}"
+                         r"[a-z0-9])?\.)+[a-z]{2,63}$")
+PHONE_SEPARATORS = re.compile(r"[ .\-\u00a0]")
 NUMBER_NOISE = re.compile(r"[\s$€£¥,_]")
 
 # How vendors spell the values of Clarion's picklists (compared after normalize()).
@@ -100,18 +106,27 @@ class RowReader:
         self.fields = fields_for(object_type)
         self.match_by = match_by
         self.transforms = transforms or {}
-        self.columns: list[tuple[int, str, ImportField]] = []
+        self.region = getattr(settings, "CLARION_PHONE_REGION", None) or "US"
+        self.choices = {kind: choice_lookup(kind) for kind in CHOICES}
+        self._owners: dict[str, int] | None = None
+        self.targets: list[ImportField] = []
+        # Per mapped column: (cell index, value transform or None, cell reader).
+        self.columns: list[tuple[int, Callable | None, Callable]] = []
         for index, header in enumerate(headers):
             name = mapping.get(header) or ""
-            if name in self.fields:
-                target = self.fields[name]
-                if self.transforms.get(header, {}).get("kind") == "split_name":
-                    target = self.fields.get("full_name", target)
-                self.columns.append((index, header, target))
-        self.definitions = [f.definition for _i, _h, f in self.columns if f.definition]
-        self.region = getattr(settings, "CLARION_PHONE_REGION", None) or "US"
-        self._owners: dict[str, int] | None = None
-        self._stages: dict | None = None
+            if name not in self.fields:
+                continue
+            transform = self.transforms.get(header) or {}
+            target = self.fields[name]
+            if transform.get("kind") == "split_name":
+                target = self.fields.get("full_name", target)
+            mapper = ((lambda text, t=transform: map_value(t, text).strip())
+                      if transform.get("kind") == "map_values" else None)
+            date_format = transform.get("format") if transform.get("kind") == \
+                "date_format" else None
+            self.targets.append(target)
+            self.columns.append((index, mapper, self._cell_reader(target, date_format)))
+        self.definitions = [f.definition for f in self.targets if f.definition]
 
     @property
     def definitions_required(self) -> list:
@@ -121,59 +136,87 @@ class RowReader:
 
     @property
     def mapped_fields(self) -> set[str]:
-        names = {f.name for _i, _h, f in self.columns}
+        names = {f.name for f in self.targets}
         if "full_name" in names:
             names |= {"first_name", "last_name"}
         return names
 
     def read(self, cells: list[str]) -> tuple[RowValues | None, list[str]]:
-        row, errors, raw_properties = RowValues(), [], {}
-        for index, header, target in self.columns:
-            text = cells[index].strip() if index < len(cells) else ""
-            transform = self.transforms.get(header)
-            if text and transform and transform["kind"] == "map_values":
-                text = map_value(transform, text).strip()
+        """The row's values, or None and every problem found in it."""
+        row, errors = RowValues(), []
+        width = len(cells)
+        for index, mapper, reader in self.columns:
+            if index >= width:
+                continue
+            text = cells[index].strip()
+            if text and mapper is not None:
+                text = mapper(text)
             if not text:
                 continue
             try:
-                self._read_cell(row, raw_properties, target, text, transform)
+                reader(row, text)
             except CellError as error:
                 errors.append(str(error))
-        if raw_properties:
-            try:
-                row.properties = clean_property_values(self.definitions, raw_properties,
-                                                       partial=True)
-            except ValidationError as error:
-                errors.extend(message for messages in error.message_dict.values()
-                              for message in messages)
         if errors:
             return None, errors
-        row.key = self._key(row)
+        row.key = row.values.get(self.key_field)
         return row, []
 
-    def _read_cell(self, row: RowValues, raw_properties: dict, target: ImportField,
-                   text: str, transform: dict | None) -> None:
-        date_format = transform["format"] if transform and transform["kind"] == \
-            "date_format" else None
+    @property
+    def key_field(self) -> str:
+        return {"id": "id", "domain": "domain"}.get(self.match_by, "email")
+
+    def _cell_reader(self, target: ImportField, date_format: str | None) -> Callable:
+        """A function reading one non-empty cell of the column into the row."""
         if target.kind == "property":
-            if target.definition.type in (PropertyType.DATE, PropertyType.DATETIME):
-                moment = parse_moment(text, date_format, target)
-                text = (moment.date().isoformat() if target.definition.type ==
-                        PropertyType.DATE else moment.isoformat())
-            elif target.definition.type == PropertyType.PHONE:
-                text = self._phone(text, target)
-            elif target.definition.type == PropertyType.MULTISELECT:
-                raw_properties[target.name] = [part.strip() for part in
-                                               re.split(r"[;|]", text) if part.strip()]
-                return
-            raw_properties[target.name] = text
-            return
+            return self._property_reader(target, date_format)
         if target.kind == "full_name":
-            first, last = split_name(text)
-            row.values.setdefault("first_name", first[:120])
-            row.values.setdefault("last_name", last[:120])
-            return
-        row.values[target.name] = self._core_value(target, text, date_format)
+            def read_full_name(row: RowValues, text: str) -> None:
+                first, last = split_name(text)
+                row.values.setdefault("first_name", first[:120])
+                row.values.setdefault("last_name", last[:120])
+            return read_full_name
+        name, max_length = target.name, target.max_length
+        if target.kind in ("text", "company_name", "pipeline", "stage"):
+            def read_text(row: RowValues, text: str) -> None:
+                if max_length and len(text) > max_length:
+                    raise CellError(_("%(field)s: longer than %(max)s characters.")
+                                    % {"field": target.label, "max": max_length})
+                row.values[name] = text
+            return read_text
+
+        def read_core(row: RowValues, text: str) -> None:
+            row.values[name] = self._core_value(target, text, date_format)
+        return read_core
+
+    def _property_reader(self, target: ImportField, date_format: str | None) -> Callable:
+        """Custom properties: cleaned by `clean_property_value`, the rule forms and the API
+        apply; dates and phone numbers are first brought to the form it expects."""
+        definition, name = target.definition, target.name
+
+        kind = definition.type
+        if kind == PropertyType.DATE:
+            def prepare(text: str):
+                return parse_moment(text, date_format, target).date().isoformat()
+        elif kind == PropertyType.DATETIME:
+            def prepare(text: str):
+                return parse_moment(text, date_format, target).isoformat()
+        elif kind == PropertyType.PHONE:
+            def prepare(text: str):
+                return self._phone(text, target)
+        elif kind == PropertyType.MULTISELECT:
+            def prepare(text: str):
+                return [part.strip() for part in re.split(r"[;|]", text) if part.strip()]
+        else:
+            prepare = None
+
+        def read_property(row: RowValues, text: str) -> None:
+            try:
+                row.properties[name] = clean_property_value(
+                    definition, prepare(text) if prepare is not None else text)
+            except ValidationError as error:
+                raise CellError(" ".join(error.messages)) from None
+        return read_property
 
     def _core_value(self, target: ImportField, text: str, date_format: str | None):
         kind = target.kind
@@ -185,7 +228,7 @@ class RowReader:
         if kind == "phone":
             return self._phone(text, target)
         if kind in CHOICES:
-            return choice_value(kind, text, target)
+            return choice_value(self.choices[kind], text, target)
         if kind == "datetime":
             return parse_moment(text, date_format, target)
         if kind == "date":
@@ -208,6 +251,12 @@ class RowReader:
     def _phone(self, text: str, target: ImportField) -> str:
         if E164.match(text):
             return text
+        # "+44 7700 900123", "+1-415-555-0100": dropping the separators of an international
+        # number gives what phonenumbers would (a "(0)" trunk prefix needs phonenumbers).
+        if text.startswith("+") and "(" not in text:
+            compact = PHONE_SEPARATORS.sub("", text)
+            if E164.match(compact):
+                return compact
         try:
             number = phonenumbers.parse(text, self.region)
         except phonenumbers.NumberParseException:
@@ -226,16 +275,11 @@ class RowReader:
                             % {"field": target.label, "value": text})
         return owner_id
 
-    def _key(self, row: RowValues):
-        if self.match_by == "id":
-            return row.values.get("id")
-        if self.match_by == "domain":
-            return row.values.get("domain")
-        return row.values.get("email")
-
 
 def normalize_email(text: str, target: ImportField) -> str:
     address = text.removeprefix("mailto:").strip().strip("<>").lower()
+    if len(address) <= 254 and PLAIN_EMAIL.match(address):
+        return address   # a plain address Django's validator accepts too; skip the slow path
     try:
         validate_email(address)
     except ValidationError:
@@ -253,16 +297,25 @@ def normalize_domain(text: str, target: ImportField) -> str:
     return domain
 
 
-def choice_value(kind: str, text: str, target: ImportField) -> str:
+def choice_lookup(kind: str) -> dict[str, str]:
+    """{normalized spelling: stored value}: values, English and translated labels, and the
+    vendors' spellings."""
     choices, aliases = CHOICES[kind]
-    wanted = normalize(text)
+    lookup = dict(aliases)
+    with translation.override("en"):
+        english = {value: str(label) for value, label in choices.choices}
     for value, label in choices.choices:
-        if wanted in (normalize(value), normalize(str(label))):
-            return value
-    if wanted in aliases:
-        return aliases[wanted]
-    raise CellError(_("%(field)s: “%(value)s” is not one of the options.")
-                    % {"field": target.label, "value": text})
+        for spelling in (value, english[value], str(label)):
+            lookup[normalize(spelling)] = value
+    return lookup
+
+
+def choice_value(lookup: dict[str, str], text: str, target: ImportField) -> str:
+    value = lookup.get(text) or lookup.get(normalize(text))
+    if value is None:
+        raise CellError(_("%(field)s: “%(value)s” is not one of the options.")
+                        % {"field": target.label, "value": text})
+    return value
 
 
 def parse_moment(text: str, date_format: str | None, target: ImportField) -> datetime:
@@ -287,7 +340,15 @@ def parse_moment(text: str, date_format: str | None, target: ImportField) -> dat
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    if moment.tzinfo is not None:
+        return moment
+    # zoneinfo zones resolve the offset from the wall time, which make_aware does slower.
+    return moment.replace(tzinfo=_default_timezone())
+
+
+@functools.cache
+def _default_timezone():
+    return timezone.get_default_timezone()
 
 
 def parse_number(text: str, target: ImportField, *, integer: bool):

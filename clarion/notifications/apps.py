@@ -7,6 +7,19 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def describe_guest_event(event) -> str:
+    """Timeline sentences of sharing with guests."""
+    from django.utils.translation import gettext
+
+    actor = (event.actor.get_full_name() or event.actor.email) if event.actor else "Clarion"
+    guest = (event.data or {}).get("guest", "")
+    if event.kind == "guest.revoked":
+        return gettext("%(actor)s removed the guest %(guest)s's access") % {
+            "actor": actor, "guest": guest}
+    return gettext("%(actor)s shared this with the guest %(guest)s") % {
+        "actor": actor, "guest": guest}
+
+
 def _enqueue_digests() -> object:
     from clarion.notifications.tasks import send_daily_digests
 
@@ -20,7 +33,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from clarion.core.scheduler import PeriodicJob, register
-        from clarion.crm.extensions import RecordPanel, register_record_panel
+        from clarion.crm.extensions import RecordPanel, register_describer, register_record_panel
         from clarion.notifications.guest_views import share_panel_context
 
         # Hourly: each run sends the digests due that day that are not sent yet.
@@ -28,6 +41,7 @@ class NotificationsConfig(AppConfig):
                              _enqueue_digests))
         register_record_panel(RecordPanel("guests", "notifications/share_panel.html",
                                           share_panel_context, order=900))
+        register_describer("guest.", describe_guest_event)
         _let_guests_see_shared_tasks()
 
 

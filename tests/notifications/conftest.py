@@ -1,7 +1,7 @@
 import pytest
 
 from clarion.crm.models import Contact, Deal, Pipeline
-from tests.browser.conftest import asgi_url, browser  # noqa: F401  (browser test fixtures)
+from tests.browser.conftest import asgi_url, browser, live_url, page  # noqa: F401  (browser fixtures)
 
 
 @pytest.fixture

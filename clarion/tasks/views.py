@@ -87,19 +87,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
     return _render(request, "tasks/detail.html", {
         "task": task, "can_delete": queries.can_delete(request.user, task),
-        "collab_panel": _collab_panel(), **_row_context(request)})
-
-
-def _collab_panel() -> str:
-    """The comments and attachments panel of the collaboration app, once it offers one."""
-    from django.template import TemplateDoesNotExist
-    from django.template.loader import get_template
-
-    try:
-        get_template("collab/panel.html")
-    except TemplateDoesNotExist:
-        return ""
-    return "collab/panel.html"
+        **_row_context(request)})
 
 
 # --- Create and edit -------------------------------------------------------------------------

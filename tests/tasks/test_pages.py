@@ -231,3 +231,11 @@ def test_the_list_action_creates_one_task_per_selected_record(ada_client, ada, c
     task = Task.objects.get()
     assert task.title == "Check in" and task.assignee == ada and task.kind == "call"
     assert list(task.contacts.all()) == [contact]
+
+
+def test_the_task_page_shows_comments_and_files(ada_client, ada, contact):
+    task = services.create_task(actor=ada, title="Call back", contacts=[contact],
+                                notes="Ask about the budget")
+    body = ada_client.get(reverse("tasks:detail", args=[task.pk])).content.decode()
+    assert "Ask about the budget" in body and "Grace Hopper" in body
+    assert "Comments" in body and "Files" in body

@@ -122,3 +122,9 @@ def test_the_views_work_at_390_pixels_with_the_keyboard(page, people):
     expect(page.locator(".toast")).to_contain_text("Snoozed until")
     assert Task.objects.get().due_at is not None
     assert_accessible(page)
+    page.get_by_role("link", name="Follow up with Northwind about the renewal", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Follow up with Northwind about the renewal")
+    expect(page.get_by_role("heading", name="Comments")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)

@@ -350,3 +350,17 @@ def _tasks_url() -> str:
     from django.urls import reverse
 
     return reverse("tasks:list")
+
+
+@transaction.atomic
+def create_queue(*, actor, name: str, team) -> TaskQueue:
+    """A team's queue of unassigned tasks."""
+    name = (name or "").strip()
+    if not name:
+        raise TaskError(_("Give the queue a name."), "name")
+    if TaskQueue.objects.filter(team=team, name__iexact=name).exists():
+        raise TaskError(_("This team already has a queue with that name."), "name")
+    queue = TaskQueue.objects.create(name=name[:120], team=team)
+    emit_many([NewEvent("task.queue_created", subject=queue, actor=actor,
+                        data={"name": queue.name, "team_id": team.pk})])
+    return queue

@@ -8,6 +8,7 @@ urlpatterns = [
     path("tasks/", views.task_list, name="list"),
     path("tasks/view/<slug:view>/", views.task_list, name="view"),
     path("tasks/new/", views.task_new, name="new"),
+    path("tasks/queues/new/", views.queue_create, name="queue_create"),
     path("tasks/for-records/", views.create_for_records, name="create_for_records"),
     path("tasks/<int:pk>/", views.task_detail, name="detail"),
     path("tasks/<int:pk>/edit/", views.task_edit, name="edit"),

@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from clarion.accounts.models import Team
 from clarion.core.filters import InvalidFilter
+from clarion.core.permissions import capability_required, has_capability
 from clarion.crm.lists import selected_records
 from clarion.crm.objects import get_object_type
 from clarion.tasks import queries, services
@@ -74,7 +76,34 @@ def task_list(request: HttpRequest, view: str = "mine") -> HttpResponse:
         "truncated": len(tasks) > PAGE_LIMIT, "counts": queries.view_counts(
             request.user, zone, views),
         "kinds": TaskKind.choices, "priorities": Priority.choices, "kind": kind,
-        "priority": priority, "sort": sort, **_row_context(request)})
+        "priority": priority, "sort": sort, **_queue_context(request, view),
+        **_row_context(request)})
+
+
+def _queue_context(request: HttpRequest, view: str) -> dict:
+    """On the Queues view: the queues, and the teams people who manage teams may add one to."""
+    if view != "queues":
+        return {}
+    manages = has_capability(request.user, "users.manage")
+    return {"queues": list(queries.queues_of(request.user)),
+            "teams": list(Team.objects.all()) if manages else []}
+
+
+@capability_required("users.manage")
+@require_POST
+def queue_create(request: HttpRequest) -> HttpResponse:
+    team = Team.objects.filter(pk=_int(request.POST.get("team"))).first()
+    if team is None:
+        messages.error(request, _("Choose a team for the queue."))
+    else:
+        try:
+            queue = services.create_queue(actor=request.user, name=request.POST.get("name", ""),
+                                          team=team)
+        except services.TaskError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Queue “%(name)s” created.") % {"name": queue.name})
+    return redirect("tasks:view", view="queues")
 
 
 def _row_context(request: HttpRequest) -> dict:

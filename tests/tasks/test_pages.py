@@ -239,3 +239,20 @@ def test_the_task_page_shows_comments_and_files(ada_client, ada, contact):
     body = ada_client.get(reverse("tasks:detail", args=[task.pk])).content.decode()
     assert "Ask about the budget" in body and "Grace Hopper" in body
     assert "Comments" in body and "Files" in body
+
+
+def test_people_who_manage_teams_add_queues(client, admin_user, ada, team):
+    from clarion.tasks.models import TaskQueue
+
+    client.login(email=ada.email, password=PASSWORD)
+    assert client.post(reverse("tasks:queue_create"), {"name": "X", "team": team.pk}
+                       ).status_code == 403
+    client.force_login(admin_user)
+    response = client.post(reverse("tasks:queue_create"), {"name": "Renewals",
+                                                           "team": team.pk})
+    assert response.status_code == 302
+    assert TaskQueue.objects.get().team == team
+    client.post(reverse("tasks:queue_create"), {"name": "renewals", "team": team.pk})
+    assert TaskQueue.objects.count() == 1
+    page = client.get(reverse("tasks:view", args=["queues"])).content.decode()
+    assert "Renewals" in page

@@ -54,16 +54,22 @@ def _decodes(head: bytes, encoding: str) -> bool:
 
 def _looks_chinese(head: bytes) -> bool:
     """GB2312 characters are two bytes both ≥ 0xA1; accented Latin-1 letters are mostly
-    followed by ASCII. Most multi-byte pairs being of the first kind means Chinese text."""
+    followed by ASCII. Most multi-byte sequences being of the first kind (or GB18030's
+    four-byte form) means Chinese text."""
     pairs = high_pairs = 0
     index = 0
     while index < len(head) - 1:
-        if head[index] >= 0x81:
-            pairs += 1
-            high_pairs += head[index + 1] >= 0xA1
-            index += 2
-        else:
+        if head[index] < 0x81:
             index += 1
+            continue
+        pairs += 1
+        if 0x30 <= head[index + 1] <= 0x39 and index + 3 < len(head) \
+                and head[index + 2] >= 0x81 and 0x30 <= head[index + 3] <= 0x39:
+            high_pairs += 1   # GB18030's four-byte form (letters outside GBK, e.g. ë)
+            index += 4
+            continue
+        high_pairs += head[index + 1] >= 0xA1
+        index += 2
     return pairs > 0 and high_pairs / pairs >= 0.8
 
 

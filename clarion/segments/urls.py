@@ -12,6 +12,7 @@ urlpatterns = [
     path("segments/count/", views.builder_count, name="count"),
     path("segments/builder-options/", views.list_builder_options, name="builder_options"),
     path("segments/add-to-list/", views.add_to_list, name="add_to_list"),
+    path("segments/add-to-list/lists/", views.list_choices, name="list_choices"),
     path("segments/<int:pk>/", views.segment_detail, name="detail"),
     path("segments/<int:pk>/edit/", views.segment_edit, name="edit"),
     path("segments/<int:pk>/delete/", views.segment_delete, name="delete"),

@@ -407,6 +407,15 @@ def add_to_list(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
+@login_required
+@require_GET
+def list_choices(request: HttpRequest) -> HttpResponse:
+    _require_manage(request.user)
+    lists = queries.segments_for(request.user).filter(kind=Segment.Kind.STATIC).select_related(
+        None).only("id", "name")
+    return render(request, "segments/list_choices.html", {"lists": lists})
+
+
 def _target_list(request: HttpRequest) -> Segment | None:
     new_name = request.POST.get("new_list", "").strip()[:200]
     if new_name:

@@ -321,7 +321,7 @@ class FilterBuilder {
       for (const input of whereRows.querySelectorAll("[data-key]")) input.setAttribute("list", this.keysList(kindSelect.value) || "");
     });
     body.append(...labelled(did, this.t.occurrence), ...labelled(kindSelect, this.t.event),
-      ...labelled(often, this.t.frequency), times, ...labelled(when, this.t.when), window, where);
+      ...labelled(often, this.t.frequency), times, ...labelled(when, this.t.when), windowBox, where);
   }
 
   // An event's data conditions: property leaves over the event's data keys, several joined
@@ -474,7 +474,7 @@ class FilterBuilder {
   groupTree(box, path) {
     const match = box.matchSelect.value;
     const children = [];
-    for (const child of box.childrenBox.children) {
+    for (const child of box.childrenBox.querySelectorAll(":scope > .filter-row, :scope > [data-group]")) {
       const childPath = `${path}.${match}[${children.length}]`;
       const node = child.matches("[data-group]") ? this.groupTree(child, childPath) : this.rowTree(child);
       if (!node) continue;

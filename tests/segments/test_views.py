@@ -301,3 +301,10 @@ def test_the_contact_list_filters_by_membership(client, admin_user, leads):
         "filter": json.dumps({"all": [{"segment": leads.pk, "op": "in"}]})})
     assert lead.get_absolute_url() in page.text
     assert "Carl" not in page.text
+
+
+def test_add_to_list_offers_the_static_lists(client, marketer, leads):
+    create_segment(actor=marketer, name="Newsletter", kind="static")
+    page = signed_in(client, marketer).get(reverse("segments:list_choices"))
+    assert "Newsletter" in page.text
+    assert "Leads" not in page.text  # a dynamic segment takes no contacts by hand

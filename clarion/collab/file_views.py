@@ -46,13 +46,13 @@ def _refuse(request: HttpRequest, target, message: str, status: int) -> HttpResp
     return redirect(_back_to(target))
 
 
-def _declared_too_large(request: HttpRequest) -> bool:
+def declared_too_large(request: HttpRequest) -> bool:
     """Refuse on the declared length, before the body is read at all."""
     length = request.META.get("CONTENT_LENGTH") or "0"
     return length.isdigit() and int(length) > uploads.max_upload_bytes() + 64 * 1024
 
 
-def _too_large() -> str:
+def too_large_message() -> str:
     return _("The file is too large: files may be up to %(limit)s MB.") % {
         "limit": uploads.max_upload_bytes() // (1024 * 1024)}
 
@@ -74,11 +74,11 @@ def _files(request: HttpRequest, type_name: str, pk: int) -> HttpResponse:
         return _panel(request, target)
     if not target_type.can_add(request.user, target):
         raise PermissionDenied
-    if _declared_too_large(request):
-        return _refuse(request, target, _too_large(), 413)
+    if declared_too_large(request):
+        return _refuse(request, target, too_large_message(), 413)
     request.POST  # noqa: B018  parse the body now, through the size-limiting handler
     if request.upload_too_large:
-        return _refuse(request, target, _too_large(), 413)
+        return _refuse(request, target, too_large_message(), 413)
     try:
         attachment = _attach(request, target)
     except (uploads.UploadRefused, services.InvalidInput) as error:

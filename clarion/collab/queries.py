@@ -76,6 +76,12 @@ def comments_on(target) -> QuerySet:
             .select_related("author").annotate(revision_count=Count("revisions")))
 
 
+def comments_on_any() -> QuerySet:
+    """Live comments anywhere, ready for the API."""
+    return (Comment.objects.filter(deleted_at__isnull=True)
+            .select_related("author", "target_type").annotate(revision_count=Count("revisions")))
+
+
 def attachments_on(target) -> QuerySet:
     return Attachment.objects.filter(**_target_filter(target)).select_related("uploaded_by")
 

@@ -29,9 +29,13 @@ def activity_events(record) -> Q | None:
     table = LINK_TABLES.get(record._meta.model_name)
     if table is None:
         return None
-    through, column = table
-    ids = list(through.objects.filter(**{column: record.pk}).order_by("-activity_id")
-               .values_list("activity_id", flat=True)[:MAX_LINKED])
+    # A page reads the timeline twice (its kinds, its entries): look the ids up once.
+    ids = getattr(record, "_collab_activity_ids", None)
+    if ids is None:
+        through, column = table
+        ids = list(through.objects.filter(**{column: record.pk}).order_by("-activity_id")
+                   .values_list("activity_id", flat=True)[:MAX_LINKED])
+        record._collab_activity_ids = ids
     if not ids:
         return None
     return Q(subject_type=ContentType.objects.get_for_model(Activity), subject_id__in=ids)

@@ -321,5 +321,6 @@ def test_detail_page_queries_do_not_grow_with_linked_records(admin_client, admin
 
     for url in (company.get_absolute_url(), contacts[0].get_absolute_url(),
                 deal.get_absolute_url()):
-        with django_assert_max_num_queries(20):
+        # Apps' record panels (tasks, comments, files, the composer…) add fixed queries.
+        with django_assert_max_num_queries(24):
             assert admin_client.get(url).status_code == 200

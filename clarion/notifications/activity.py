@@ -29,7 +29,8 @@ ACTIVITY_KINDS: dict[str, tuple[object, Q]] = {
     "stage": (_("Deals moved stage"), Q(kind="deal.stage_changed")),
     "won": (_("Deals won"), Q(kind="deal.stage_changed", data__outcome="won")),
     "lost": (_("Deals lost"), Q(kind="deal.stage_changed", data__outcome="lost")),
-    "tasks": (_("Tasks completed"), Q(kind="task.completed")),
+    # A task event is written once per linked record; the feed counts the primary copy.
+    "tasks": (_("Tasks completed"), Q(kind="task.completed", data__primary=True)),
     "notes": (_("Notes, calls and meetings logged"),
               Q(kind__in=["note.created", "call.created", "call.logged", "meeting.created",
                           "meeting.logged"])),

@@ -82,6 +82,8 @@ def _day_start(day: date) -> datetime:
 
 def feed_events(viewer, filters: ActivityFilter):
     events = Event.objects.filter(actor__isnull=False).exclude(hidden_for(viewer))
+    # Task events are copied onto each linked record's timeline; the feed shows one of them.
+    events = events.exclude(kind__startswith="task.", data__primary=False)
     if filters.actor_ids is not None:
         events = events.filter(actor_id__in=filters.actor_ids)
     if filters.kind in ACTIVITY_KINDS:

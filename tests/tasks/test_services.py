@@ -194,3 +194,15 @@ def test_bulk_creation_makes_one_task_per_record_for_its_owner(ada, bob, contact
         (ada.pk, (contact.pk,)), (bob.pk, (other.pk,))}
     assert Event.objects.filter(kind="task.created").count() == 2
     assert Notification.objects.filter(recipient=bob, kind="task.assigned").count() == 1
+
+
+def test_the_activity_feed_shows_a_completion_once(ada, contact, company):
+    from clarion.notifications.activity import ActivityFilter, feed_page
+
+    task = services.create_task(actor=ada, title="Call back", contacts=[contact],
+                                companies=[company])
+    services.complete_task(task, actor=ada)
+    for kind in ("", "tasks"):
+        entries, _next = feed_page(ada, ActivityFilter(kind=kind))
+        completed = [e for e in entries if e.event.kind == "task.completed"]
+        assert len(completed) == 1, kind

@@ -70,6 +70,12 @@ def hidden_for(viewer) -> Q:
             continue
         hidden |= Q(subject_type=ContentType.objects.get_for_model(model)) & ~Q(
             subject_id__in=visible_to(viewer, model.objects.all()).values("pk"))
+    if apps.is_installed("clarion.tasks"):
+        from clarion.tasks.models import Task
+        from clarion.tasks.queries import tasks_visible_to
+
+        hidden |= Q(subject_type=ContentType.objects.get_for_model(Task)) & ~Q(
+            subject_id__in=tasks_visible_to(viewer).values("pk"))
     if record_scope(viewer, Contact.capability_area, "view") != "all":
         hidden |= Q(contact_id__isnull=False) & ~Q(
             contact_id__in=visible_to(viewer, Contact.objects.all()).values("pk"))

@@ -25,8 +25,8 @@ CLOSED_TO_GUESTS = ("_list", "_create", "stage_options", "properties", "property
 # Of the task pages, a guest only opens a shared task (completing or editing is work).
 GUEST_TASK_PAGES = {"detail"}
 # Settings pages about one's own account.
-OWN_SETTINGS = {"security", "profile", "password", "two_factor_enable", "two_factor_disable",
-                "recovery_codes"}
+OWN_SETTINGS = {"index", "security", "profile", "password", "two_factor_enable",
+                "two_factor_disable", "recovery_codes"}
 UNLOGGED_PREFIXES = ("/static/", "/i18n/", "/healthz", "/notifications/bell/")
 
 

@@ -163,3 +163,10 @@ def test_a_guest_comments_on_the_shared_deal_only(guest_client, shared_deal, oth
     assert list(Comment.objects.values_list("body", flat=True)) == ["Mock-ups attached tomorrow"]
     assert guest_client.get(reverse("collab:comments", args=["deal", other_deal.pk])) \
         .status_code == 404
+
+
+def test_a_guest_manages_their_own_profile_and_notification_preferences(guest_client):
+    assert guest_client.get("/settings/", follow=True).status_code == 200
+    assert guest_client.get(reverse("settings:security")).status_code == 200
+    assert guest_client.get(reverse("notifications:preferences")).status_code == 200
+    assert guest_client.get(reverse("notifications:list")).status_code == 200

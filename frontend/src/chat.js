@@ -11,6 +11,12 @@ function csrfToken(form) {
   return input ? input.value : "";
 }
 
+// Content fetched here is announced like htmx content, so other scripts (the @mention
+// autocomplete of collab.js) attach to it.
+function loaded(element) {
+  document.dispatchEvent(new CustomEvent("htmx:load", { detail: { elt: element } }));
+}
+
 function parseItems(html) {
   const template = document.createElement("template");
   template.innerHTML = html.trim();
@@ -101,10 +107,16 @@ function showError(form, text) {
   if (error) error.textContent = text;
 }
 
+// The @mention autocomplete (collab.js) shows a listbox the textarea controls.
+function choosingMention(textarea) {
+  const list = document.getElementById(textarea.getAttribute("aria-controls") || "");
+  return Boolean(list && !list.hidden) || textarea.hasAttribute("aria-activedescendant");
+}
+
 function sendOnEnter(textarea) {
   textarea.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.defaultPrevented) return;
-    if (textarea.getAttribute("aria-expanded") === "true") return; // choosing a mention
+    if (choosingMention(textarea)) return; // Enter picks the person instead
     event.preventDefault();
     textarea.form.requestSubmit();
   });
@@ -141,6 +153,7 @@ function bindMessageActions(root, list) {
     if (!response.ok) return;
     const [item] = parseItems(text);
     link.closest(".chat-message").replaceWith(item);
+    loaded(item);
     const field = item.querySelector("[data-chat-input]");
     if (field) {
       field.focus();

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from clarion.chat.models import Message
 from tests.browser.conftest import assert_accessible, login
-from tests.chat.factories import PASSWORD, person, team
+from tests.chat.factories import PASSWORD, deal_owned_by, person, team
 
 LIVE = 15_000
 
@@ -47,8 +47,16 @@ def test_a_mention_arrives_live_and_the_reply_comes_back(browser, asgi_url, role
     expect(mine.locator("h1")).to_contain_text("Sales")
     assert_accessible(mine)
 
-    # Bob has the channel open: Ada's message appears without a reload.
-    send(mine, f"Morning @[Bob](user:{bob.pk}), the Acme deal needs a quote")
+    # Bob has the channel open: Ada's message, with a mention picked from the autocomplete,
+    # appears without a reload.
+    composer = mine.get_by_label("Message", exact=True)
+    composer.press_sequentially("Morning @Bo")
+    expect(mine.get_by_role("option", name="Bob")).to_be_visible()
+    composer.press("Enter")  # picks Bob, does not send
+    expect(composer).to_have_value(f"Morning @[Bob](user:{bob.pk}) ")
+    composer.press_sequentially("the Acme deal needs a quote")
+    composer.press("Enter")
+    expect(composer).to_have_value("")
     incoming = theirs.locator(".chat-message", has_text="the Acme deal needs a quote")
     expect(incoming).to_be_visible(timeout=LIVE)
     expect(incoming.locator(".mention")).to_have_text("@Bob")
@@ -89,3 +97,47 @@ def test_chat_is_usable_at_phone_width(browser, asgi_url, roles):
     page.locator("summary", has_text="Conversations").click()
     expect(page.get_by_role("link", name="Sales")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_record_discussion_edit_and_delete_work_live(browser, asgi_url, roles):
+    sales = team("Sales")
+    ada = person(roles, "ada@example.com", "Ada", "Sales manager", [sales])
+    bob = person(roles, "bob@example.com", "Bob", "Sales manager", [sales])
+    deal = deal_owned_by(ada, "Acme renewal")
+
+    mine = open_chat(browser, asgi_url, ada.email)
+    mine.goto(f"/deals/{deal.pk}/")
+    panel = mine.locator("#discussion")
+    panel.get_by_label("Add to the discussion").fill(f"Legal wants net 30 on #deal:{deal.pk}")
+    with mine.expect_navigation():
+        panel.get_by_role("button", name="Send").click()  # the first message starts it
+    expect(panel.locator(".chat-record-card")).to_contain_text("Acme renewal")
+
+    theirs = open_chat(browser, asgi_url, bob.email)
+    theirs.goto(f"/deals/{deal.pk}/")
+    expect(theirs.locator("html[data-live-connected]")).to_have_count(1, timeout=LIVE)
+    expect(theirs.locator("#discussion")).to_contain_text("Legal wants net 30")
+    assert_accessible(theirs)
+
+    expect(mine.locator("html[data-live-connected]")).to_have_count(1, timeout=LIVE)
+    panel.get_by_label("Add to the discussion").fill("Agreed, sending today")
+    panel.get_by_label("Add to the discussion").press("Enter")
+    expect(theirs.locator("#discussion")).to_contain_text("Agreed, sending today",
+                                                          timeout=LIVE)
+
+    message = panel.locator(".chat-message", has_text="Agreed, sending today")
+    message.get_by_role("link", name="Edit").click()
+    editor = mine.get_by_label("Edit your message")
+    expect(editor).to_be_focused()
+    editor.fill("Agreed, sending tomorrow")
+    editor.press("Enter")
+    expect(theirs.locator("#discussion")).to_contain_text("Agreed, sending tomorrow",
+                                                          timeout=LIVE)
+    expect(theirs.locator("#discussion")).to_contain_text("(edited)")
+
+    mine.once("dialog", lambda dialog: dialog.accept())
+    panel.locator(".chat-message", has_text="sending tomorrow").get_by_role(
+        "button", name="Delete").click()
+    expect(theirs.locator("#discussion")).to_contain_text("This message was deleted.",
+                                                          timeout=LIVE)
+    expect(theirs.locator("#discussion")).not_to_contain_text("sending tomorrow")

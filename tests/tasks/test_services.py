@@ -206,3 +206,14 @@ def test_the_activity_feed_shows_a_completion_once(ada, contact, company):
         entries, _next = feed_page(ada, ActivityFilter(kind=kind))
         completed = [e for e in entries if e.event.kind == "task.completed"]
         assert len(completed) == 1, kind
+
+
+def test_the_activity_feed_hides_tasks_the_viewer_may_not_see(ada, carol):
+    from clarion.notifications.activity import ActivityFilter, feed_page
+
+    task = services.create_task(actor=ada, title="Private errand")
+    services.complete_task(task, actor=ada)
+    entries, _next = feed_page(carol, ActivityFilter())
+    assert not [e for e in entries if e.event.kind.startswith("task.")]
+    mine, _next = feed_page(ada, ActivityFilter())
+    assert [e for e in mine if e.event.kind == "task.completed"]

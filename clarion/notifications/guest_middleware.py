@@ -47,15 +47,25 @@ def guest_may_open(request: HttpRequest) -> bool:
 
 
 def _target(request: HttpRequest):
-    """The record a CRM page is about, from its URL."""
+    """The record or task a page is about, from its URL: CRM and collaboration pages name
+    it by `type_name` and `pk`, task pages by `pk`."""
+    from django.apps import apps
+
     from clarion.crm.objects import OBJECT_TYPES
 
     match = request.resolver_match
     kwargs = match.kwargs if match else {}
-    object_type = OBJECT_TYPES.get(kwargs.get("type_name", ""))
-    if object_type is None or "pk" not in kwargs:
+    type_name = kwargs.get("type_name") or ("task" if match and match.namespace == "tasks"
+                                            else "")
+    if type_name in OBJECT_TYPES:
+        model = OBJECT_TYPES[type_name].model
+    elif type_name == "task" and apps.is_installed("clarion.tasks"):
+        model = apps.get_model("tasks", "Task")
+    else:
         return None
-    return object_type.model._default_manager.filter(pk=kwargs["pk"]).first()
+    if not isinstance(kwargs.get("pk"), int):
+        return None
+    return model._default_manager.filter(pk=kwargs["pk"]).first()
 
 
 def _audit(request: HttpRequest, response: HttpResponse) -> None:

@@ -141,6 +141,9 @@ def test_a_shared_task_is_the_only_task_a_guest_sees(admin_user, guest, guest_cl
     assert guest_client.get(shared.get_absolute_url()).status_code == 200
     assert guest_client.get(hidden.get_absolute_url()).status_code == 404
     assert guest_client.post(reverse("tasks:complete", args=[shared.pk])).status_code == 404
+    audited = AuditEntry.objects.filter(actor=guest).order_by("id")
+    assert [(e.action, e.target) for e in audited] == [
+        ("viewed", shared), ("denied", hidden), ("denied", shared)]
 
 
 def test_members_of_the_workspace_cannot_be_invited_as_guests(admin_user, sales_user,

@@ -9,5 +9,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from clarion.integrations import ui
+        from clarion.integrations.describers import register_describers
 
         ui.register()
+        register_describers()

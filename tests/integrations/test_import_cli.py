@@ -24,7 +24,7 @@ def test_importing_a_file_prints_progress_and_a_summary(admin_user, tmp_path):
     assert "Email → email" in output
     assert "[" in output and "rows" in output
     assert "1 created, 0 updated, 0 skipped, 1 failed" in output
-    assert "errors.csv" in output
+    assert "people-errors" in output
     assert Contact.objects.get().first_name == "Ada"
 
 

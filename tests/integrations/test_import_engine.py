@@ -101,3 +101,11 @@ def test_imported_contacts_join_the_chosen_static_list(admin_user):
     members = SegmentMembership.objects.filter(segment=listed)
     assert sorted(members.values_list("contact__email", flat=True)) == \
         ["new@example.com", "old@example.com"]
+
+
+def test_the_record_timeline_names_the_import(admin_user):
+    from clarion.crm.extensions import describer_for
+
+    import_rows(admin_user, [["Email"], ["a@example.com"]], name="fair.csv")
+    event = Event.objects.get(kind="contact.imported")
+    assert describer_for(event.kind)(event) == "Created by the import of “fair.csv”"

@@ -24,6 +24,7 @@ from clarion.core.permissions import visible_to
 from clarion.crm.api_schemas import Id, Input, Moment
 from clarion.crm.models import Company, Contact, Deal
 from clarion.tasks import queries, services
+from clarion.tasks.forms import keep_hidden_links
 from clarion.tasks.models import Priority, Reminder, Repeat, Task, TaskKind
 from clarion.tasks.schedule import is_known_zone
 
@@ -286,8 +287,8 @@ def update(request, task_id: Id, payload: TaskIn, response: HttpResponse):
     task = get_task(request.user, task_id)
     version = expected_version(request)
     try:
-        task = services.update_task(task, actor=request.user,
-                                    values=_values(request.user, payload),
+        values = keep_hidden_links(request.user, task, _values(request.user, payload))
+        task = services.update_task(task, actor=request.user, values=values,
                                     expected_version=version)
     except services.TaskError as error:
         raise _service_error(error) from None

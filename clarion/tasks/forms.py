@@ -46,6 +46,19 @@ def parse_links(user, values: list[str]) -> dict[str, list]:
     return links
 
 
+def keep_hidden_links(user, task: Task, values: dict) -> dict:
+    """Links to records the editor can't see survive an edit: they were not offered in the
+    form (or known to the API client), so leaving them out does not mean removing them."""
+    for model, relation in LINK_MODELS.values():
+        if relation not in values:
+            continue
+        linked = list(getattr(task, relation).all())
+        visible = set(visible_to(user, model.objects.filter(pk__in=[r.pk for r in linked]))
+                      .values_list("pk", flat=True))
+        values[relation] = [*values[relation], *(r for r in linked if r.pk not in visible)]
+    return values
+
+
 def link_value(record) -> str:
     return f"{record._meta.model_name}:{record.pk}"
 

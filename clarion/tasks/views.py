@@ -26,7 +26,7 @@ from clarion.core.permissions import capability_required, has_capability
 from clarion.crm.lists import selected_records
 from clarion.crm.objects import get_object_type
 from clarion.tasks import queries, services
-from clarion.tasks.forms import TaskForm, initial_from_task, initial_links
+from clarion.tasks.forms import TaskForm, initial_from_task, initial_links, keep_hidden_links
 from clarion.tasks.models import Priority, TaskKind
 from clarion.tasks.schedule import local_moment, request_zone, snooze_target, zone_named
 
@@ -150,7 +150,8 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     initial=initial_from_task(task, zone_named(zone_name)), auto_id="task-%s")
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_task(task, actor=request.user, values=form.values(),
+            values = keep_hidden_links(request.user, task, form.values())
+            services.update_task(task, actor=request.user, values=values,
                                  expected_version=_int(request.POST.get("version")))
         except services.TaskError as error:
             form.add_error(error.field or None, str(error))

@@ -256,3 +256,19 @@ def test_people_who_manage_teams_add_queues(client, admin_user, ada, team):
     assert TaskQueue.objects.count() == 1
     page = client.get(reverse("tasks:view", args=["queues"])).content.decode()
     assert "Renewals" in page
+
+
+def test_editing_keeps_links_to_records_the_editor_cannot_see(client, ada, bob, roles):
+    from clarion.crm.models import Deal, Pipeline, Stage
+    from clarion.crm.services import create_record
+
+    pipeline = Pipeline.objects.create(name="P", is_default=True)
+    stage = Stage.objects.create(pipeline=pipeline, name="New", position=0)
+    deal = create_record(Deal, actor=ada, values={"owner": ada, "name": "Ada's deal",
+                                                  "pipeline": pipeline, "stage": stage})
+    task = services.create_task(actor=ada, title="Call", assignee=bob, deals=[deal])
+    client.login(email=bob.email, password=PASSWORD)  # Sales: sees only own deals
+    response = client.post(reverse("tasks:edit", args=[task.pk]), {
+        "title": "Call soon", "kind": "call", "priority": "normal", "assignee": bob.pk})
+    assert response.status_code == 302
+    assert list(Task.objects.get(pk=task.pk).deals.all()) == [deal]

@@ -55,6 +55,15 @@ def _let_guests_see_shared_tasks() -> None:
     from clarion.tasks import queries
 
     queries.register_visibility(_shared_tasks)
+    from clarion.notifications.services import register_target_visibility
+
+    register_target_visibility("tasks.Task", _may_see_task)
+
+
+def _may_see_task(user, task) -> bool:
+    from clarion.tasks.queries import tasks_visible_to
+
+    return tasks_visible_to(user).filter(pk=task.pk).exists()
 
 
 def _shared_tasks(user):

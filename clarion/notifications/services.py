@@ -21,7 +21,7 @@ from clarion.notifications.kinds import KINDS, default_channel, register_kind
 from clarion.notifications.models import Channel, Notification, NotificationPreference
 
 __all__ = ["channel_for", "mark_all_read", "mark_read", "notify", "register_kind",
-           "set_preference", "unread_count"]
+           "register_target_visibility", "set_preference", "unread_count"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +46,24 @@ def _person(user) -> str:
     return user.get_full_name() or user.email
 
 
+# Apps whose models decide visibility outside core.permissions (tasks…) register a check
+# `(user, obj) -> bool` for their model label ("tasks.Task").
+TARGET_VISIBILITY: dict[str, Callable] = {}
+
+
+def register_target_visibility(model_label: str, check: Callable) -> None:
+    TARGET_VISIBILITY[model_label] = check
+
+
 def target_hidden_from(recipient, target: models.Model | None) -> bool:
-    """True when `target` is a record with access rules (`capability_area`) the recipient
-    may not view."""
-    if target is None or not hasattr(type(target), "capability_area"):
+    """True when the recipient may not view `target`: a record with access rules
+    (`capability_area`, decided by core.permissions) or a model with a registered check."""
+    if target is None:
+        return False
+    check = TARGET_VISIBILITY.get(target._meta.label)
+    if check is not None:
+        return not check(recipient, target)
+    if not hasattr(type(target), "capability_area"):
         return False
     from clarion.core.permissions import can
 

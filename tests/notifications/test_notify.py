@@ -133,3 +133,14 @@ def test_nobody_marks_someone_elses_notification(admin_user, sales_user):
 
     with pytest.raises(PermissionError):
         mark_read(notification, user=admin_user)
+
+
+def test_a_task_the_recipient_cannot_see_is_not_leaked(admin_user, sales_user):
+    from clarion.tasks.services import create_task
+
+    task = create_task(actor=admin_user, title="Negotiate the Secret merger")
+
+    notification = notify(sales_user, "test.mentioned", actor=admin_user, target=task,
+                          title="Ada mentioned you on Negotiate the Secret merger")
+
+    assert "Secret" not in notification.title and notification.url == ""

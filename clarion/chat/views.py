@@ -85,8 +85,8 @@ def message_list(request: HttpRequest, pk: int) -> HttpResponse:
         page, older = queries.message_page(
             conversation, before=queries.decode_before(request.GET["before"]))
     else:
-        after = int(request.GET.get("after") or 0) if request.GET.get("after", "").isdigit() else 0
-        page = queries.messages_after(conversation, after)
+        after = request.GET.get("after", "")
+        page = queries.messages_after(conversation, int(after) if after.isdigit() else 0)
         if page and request.GET.get("read") == "1":
             services.mark_read(user=request.user, conversation=conversation,
                                message_id=page[-1].pk)

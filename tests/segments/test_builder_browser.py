@@ -105,6 +105,14 @@ def test_a_nested_behavioural_segment_built_with_the_mouse(page, marketer, visit
     segment = Segment.objects.get(name="Pricing leads")
     assert segment.definition["all"][1]["any"][0]["count"] == {"gte": 3}
 
+    # Editing reopens the builder on the saved conditions.
+    page.get_by_role("link", name="Edit").click()
+    behaviour = page.locator(".filter-group .filter-row").first
+    expect(behaviour.get_by_label("Times", exact=True)).to_have_value("3")
+    expect(behaviour.get_by_label("Days")).to_have_value("30")
+    expect(behaviour.get_by_label("Data value")).to_have_value("/pricing")
+    expect_count(page, "1 contact matches")
+
 
 def test_a_segment_built_with_the_keyboard_alone_at_phone_width(page, marketer, visitors):  # noqa: F811
     pia, paul, _cara = visitors

@@ -59,7 +59,8 @@ def test_association_endpoints_refuse_a_guest(guest_client, shared_deal, other_d
     "/contacts/", "/companies/", "/deals/", "/contacts/new/", "/deals/board/",
     "/search/?q=Acq", "/search/suggest/?q=Acq", "/duplicates/contacts/", "/activity/",
     "/settings/users/", "/settings/audit-log/", "/settings/properties/", "/api/v1/deals",
-    "/tasks/", "/tasks/new/", "/chat/", "/collab/people/?q=a", "/admin/", "/s/contacts/",
+    "/tasks/", "/tasks/new/", "/chat/", "/chat/1/", "/collab/people/?q=a", "/admin/",
+    "/s/contacts/",
 ])
 def test_workspace_pages_are_closed_to_a_guest(guest_client, url):
     assert guest_client.get(url).status_code == 404
@@ -173,3 +174,15 @@ def test_a_guest_manages_their_own_profile_and_notification_preferences(guest_cl
     assert guest_client.get(reverse("settings:security")).status_code == 200
     assert guest_client.get(reverse("notifications:preferences")).status_code == 200
     assert guest_client.get(reverse("notifications:list")).status_code == 200
+
+
+def test_an_api_key_of_a_guest_reaches_nothing(client, guest, shared_deal):
+    from clarion.accounts.models import APIKey, hash_secret
+
+    prefix, secret = APIKey.generate_secret()
+    APIKey.objects.create(name="t", user=guest, prefix=prefix, key_hash=hash_secret(secret),
+                          scopes=["deals:read", "notifications:read"])
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    for url in ("/api/v1/deals", f"/api/v1/deals/{shared_deal.pk}", "/api/v1/notifications"):
+        assert client.get(url, headers=headers).status_code in (401, 403, 404)

@@ -92,7 +92,8 @@ class Message(models.Model):
         indexes = [models.Index(fields=["conversation", "id"], name="chat_message_conv_id")]
 
     def __str__(self) -> str:
-        return self.body[:50]
+        # Never the text: generic pages (logs, feeds) must not show what was said.
+        return f"chat message {self.pk}"
 
     @property
     def is_deleted(self) -> bool:

@@ -34,6 +34,13 @@ class PostingTooFast(ChatError):
     pass
 
 
+def _emit(kind: str, *, subject, actor=None, data: dict | None = None) -> None:
+    """Record a chat event. The actor goes in `data`, not the event's actor: what is said in
+    a conversation is for its readers, and the team activity feed lists every event that has
+    an actor, with its subject's name."""
+    emit(kind, subject=subject, data={**(data or {}), "actor": getattr(actor, "pk", None)})
+
+
 def _display(user) -> str:
     return user.get_full_name() or user.email
 
@@ -75,7 +82,7 @@ def _create_team_channel(team_id: int) -> Conversation:
             Membership.objects.bulk_create(
                 [Membership(conversation=conversation, user=member)
                  for member in team.members.filter(is_active=True)], ignore_conflicts=True)
-            emit("chat.conversation.created", subject=conversation,
+            _emit("chat.conversation.created", subject=conversation,
                  data={"kind": conversation.kind, "team": team.pk})
     except IntegrityError:  # created at the same moment by another request
         return Conversation.objects.get(team=team)
@@ -106,7 +113,7 @@ def create_channel(*, actor, name: str, topic: str = "", is_private: bool = Fals
         kind=Conversation.Kind.CHANNEL, name=name, topic=(topic or "").strip()[:250],
         is_private=is_private, created_by=actor)
     _add(conversation, {actor, *_staff(members)})
-    emit("chat.conversation.created", subject=conversation, actor=actor,
+    _emit("chat.conversation.created", subject=conversation, actor=actor,
          data={"kind": conversation.kind, "private": is_private})
     return conversation
 
@@ -140,7 +147,7 @@ def open_direct(*, actor, others) -> Conversation:
     conversation = Conversation.objects.create(kind=Conversation.Kind.DIRECT, direct_key=key,
                                                created_by=actor)
     _add(conversation, people)
-    emit("chat.conversation.created", subject=conversation, actor=actor,
+    _emit("chat.conversation.created", subject=conversation, actor=actor,
          data={"kind": conversation.kind})
     return conversation
 
@@ -159,7 +166,7 @@ def discussion_for(*, actor, record) -> Conversation:
             conversation = Conversation.objects.create(
                 kind=Conversation.Kind.RECORD, record_type=type_name, record_id=record.pk,
                 created_by=actor)
-            emit("chat.conversation.created", subject=conversation, actor=actor,
+            _emit("chat.conversation.created", subject=conversation, actor=actor,
                  data={"kind": conversation.kind, "record_type": type_name,
                        "record_id": record.pk})
     except IntegrityError:
@@ -181,7 +188,7 @@ def add_members(*, actor, conversation: Conversation, users) -> list:
     _add(conversation, [actor])
     added = _add(conversation, _staff(users))
     if added:
-        emit("chat.members.added", subject=conversation, actor=actor,
+        _emit("chat.members.added", subject=conversation, actor=actor,
              data={"users": [u.pk for u in added]})
     return added
 
@@ -192,7 +199,7 @@ def join_channel(*, actor, conversation: Conversation) -> None:
         raise ChatError(_("Only public channels can be joined."))
     _require_reader(actor, conversation)
     if _add(conversation, [actor]):
-        emit("chat.members.added", subject=conversation, actor=actor,
+        _emit("chat.members.added", subject=conversation, actor=actor,
              data={"users": [actor.pk]})
 
 
@@ -203,7 +210,7 @@ def leave_conversation(*, actor, conversation: Conversation) -> None:
     deleted, _rows = Membership.objects.filter(conversation=conversation,
                                                user_id=actor.pk).delete()
     if deleted:
-        emit("chat.members.left", subject=conversation, actor=actor, data={"users": [actor.pk]})
+        _emit("chat.members.left", subject=conversation, actor=actor, data={"users": [actor.pk]})
 
 
 # --- Messages -----------------------------------------------------------------------------
@@ -265,7 +272,7 @@ def post_message(*, actor, conversation: Conversation, body: str) -> Message:
     message = Message.objects.create(conversation=conversation, author=actor, body=body)
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
     _mark_read_to(actor, conversation, message.pk)
-    emit("chat.message.posted", subject=message, actor=actor,
+    _emit("chat.message.posted", subject=message, actor=actor,
          data={"conversation": conversation.pk})
     _notify_people(actor, conversation, message)
     live.announce_on_commit(conversation_id=conversation.pk, message_id=message.pk,
@@ -290,7 +297,7 @@ def edit_message(*, actor, message: Message, body: str) -> Message:
     previous = message.body
     message.body, message.edited_at = body, timezone.now()
     message.save(update_fields=["body", "edited_at"])
-    emit("chat.message.edited", subject=message, actor=actor,
+    _emit("chat.message.edited", subject=message, actor=actor,
          data={"conversation": message.conversation_id, "previous": previous})
     _notify_mentions(actor, message.conversation, message, skip=_mentioned_ids(previous))
     live.announce_on_commit(conversation_id=message.conversation_id, message_id=message.pk,
@@ -305,7 +312,7 @@ def delete_message(*, actor, message: Message) -> Message:
     message.deleted_at = timezone.now()
     message.body = ""
     message.save(update_fields=["deleted_at", "body"])
-    emit("chat.message.deleted", subject=message, actor=actor,
+    _emit("chat.message.deleted", subject=message, actor=actor,
          data={"conversation": message.conversation_id})
     live.announce_on_commit(conversation_id=message.conversation_id, message_id=message.pk,
                             change="deleted", actor_id=actor.pk,

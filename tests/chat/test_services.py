@@ -199,7 +199,9 @@ def test_posting_records_an_event(people):
     channel = team_channel(ada)
     message = services.post_message(actor=ada, conversation=channel, body="hello")
     event = Event.objects.get(kind="chat.message.posted")
-    assert event.subject_id == message.pk and event.data == {"conversation": channel.pk}
+    assert event.subject_id == message.pk
+    assert event.data == {"conversation": channel.pk, "actor": ada.pk}
+    assert event.actor is None  # kept out of the team activity feed
 
 
 def test_a_guest_sees_no_team_chat(people, roles):
@@ -214,3 +216,13 @@ def test_a_guest_sees_no_team_chat(people, roles):
     assert queries.sidebar(guest).channels == []
     with pytest.raises(services.ChatError):
         services.open_direct(actor=guest, others=[ada])
+
+
+def test_private_conversations_stay_out_of_the_team_activity_feed(people):
+    from clarion.notifications.activity import ActivityFilter, feed_page
+
+    ada, bob, sol = people
+    direct = services.open_direct(actor=ada, others=[bob])
+    services.post_message(actor=ada, conversation=direct, body="salary talk")
+    entries, _cursor = feed_page(sol, ActivityFilter())
+    assert not [e for e in entries if e.event.kind.startswith("chat.")]

@@ -201,6 +201,15 @@ function bindOlder(root, list, messagesUrl) {
   });
 }
 
+// The folded sidebar's button (narrow screens) shows the unread total.
+function showTotal(layout, body) {
+  const badge = layout.querySelector("[data-chat-unread-total]");
+  if (!badge || !body) return;
+  const total = Number(body.dataset.unreadTotal || 0);
+  badge.querySelector("[data-count]").textContent = String(total);
+  badge.hidden = total === 0;
+}
+
 function bindSidebar(layout) {
   const nav = layout.querySelector("[data-chat-sidebar-url]");
   const toggle = layout.querySelector("[data-chat-sidebar-toggle]");
@@ -213,7 +222,9 @@ function bindSidebar(layout) {
     timer = window.setTimeout(async () => {
       const { response, text } = await fetchText(nav.dataset.chatSidebarUrl);
       const body = nav.querySelector("[data-chat-sidebar]");
-      if (response.ok && body) body.outerHTML = text;
+      if (!response.ok || !body) return;
+      body.outerHTML = text;
+      showTotal(layout, nav.querySelector("[data-chat-sidebar]"));
     }, 150);
   };
   openSocket("/ws/chat/", (message) => {

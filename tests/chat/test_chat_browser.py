@@ -6,6 +6,7 @@ elsewhere, and replies; the first sees the reply live. Websockets need the ASGI 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from clarion.chat import services
 from clarion.chat.models import Message
 from tests.browser.conftest import assert_accessible, login
 from tests.chat.factories import PASSWORD, deal_owned_by, person, team
@@ -94,7 +95,14 @@ def test_chat_is_usable_at_phone_width(browser, asgi_url, roles):
     send(page, "Hello from my phone")
     expect(page.locator(".chat-message", has_text="Hello from my phone")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # A direct message elsewhere: the folded sidebar's button counts it, live.
+    bob = person(roles, "bob@example.com", "Bob", "Sales", [sales])
+    direct = services.open_direct(actor=bob, others=[ada])
+    services.post_message(actor=bob, conversation=direct, body="Lunch?")
+    expect(page.locator("[data-chat-unread-total]")).to_have_text("1 unread", timeout=LIVE)
     page.locator("summary", has_text="Conversations").click()
+    expect(page.get_by_role("link", name="Bob")).to_contain_text("1")
     expect(page.get_by_role("link", name="Sales")).to_be_visible()
     assert_accessible(page)
 

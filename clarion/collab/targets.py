@@ -94,6 +94,10 @@ def _record_view(user, record) -> bool:
     return can(user, "view", record)
 
 
+def _record_comment(user, record) -> bool:
+    return can(user, "comment", record)  # viewers, and guests on what was shared with them
+
+
 def _record_add(user, record) -> bool:
     """Logging a call or attaching a file is work on the record: anyone who sees it and may
     edit records of its kind (read-only roles may not)."""
@@ -106,7 +110,7 @@ def _record_owner(record) -> list:
 
 
 def _crm_target(name: str, area: str) -> TargetType:
-    return TargetType(name, f"crm.{name}", _record_view, _record_view, _record_add,
+    return TargetType(name, f"crm.{name}", _record_view, _record_comment, _record_add,
                       _record_owner, area)
 
 

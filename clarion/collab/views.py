@@ -14,6 +14,7 @@ from clarion.collab import queries, richtext, services
 from clarion.collab.forms import ActivityForm, activity_initial
 from clarion.collab.models import Activity, ActivityKind
 from clarion.collab.targets import find_target, is_admin
+from clarion.core.permissions import is_guest
 
 
 @login_required
@@ -21,7 +22,8 @@ from clarion.collab.targets import find_target, is_admin
 def mention_search(request: HttpRequest) -> JsonResponse:
     """Colleagues matching `q`, for the @mention autocomplete: [{id, name, email}]."""
     query = request.GET.get("q", "").strip()[:100]
-    people = queries.search_people(query)
+    # Guests from outside the company don't get to browse the staff directory.
+    people = [] if is_guest(request.user) else queries.search_people(query)
     return JsonResponse([{"id": person.pk, "name": person.get_full_name() or person.email,
                           "email": person.email} for person in people], safe=False)
 

@@ -43,9 +43,8 @@ def test_formula_cells_are_neutralized_in_the_file(tmp_path, fmt, prefix):
     row = export(tmp_path, fmt, ["job_title", "first_name"])[0]
 
     expected = f"'{prefix}1+1"
-    if fmt == "xlsx":  # XML reads a carriage return back as a line feed
-        expected = expected.replace("\r", "\n")
-    assert row["Job title"] == expected
+    # Without lxml, openpyxl's XML reads a carriage return back as a line feed.
+    assert row["Job title"] in (expected, expected.replace("\r", "\n"))
     assert row["First name"] == "Ada"
 
 

@@ -81,3 +81,12 @@ def test_the_audit_log_page_lists_entries_for_admins_only(admin_client, client, 
 
     client.force_login(sales_user)
     assert client.get(reverse("notifications:audit_log")).status_code == 403
+
+
+def test_the_demo_guest_is_loaded_once(admin_user, shared_deal):
+    from clarion.notifications.demo import load_demo
+
+    assert "guest@example.com" in load_demo([admin_user])
+    assert load_demo([admin_user]) == ""
+    guest = User.objects.get(email="guest@example.com")
+    assert guest.is_guest and guest.has_usable_password()

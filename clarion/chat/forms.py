@@ -14,7 +14,8 @@ class PersonChoiceField(forms.ModelMultipleChoiceField):
 
 
 def people_field(viewer, *, label, required: bool, exclude=()) -> PersonChoiceField:
-    people = (get_user_model().objects.filter(is_active=True).exclude(pk=viewer.pk)
+    people = (get_user_model().objects.filter(is_active=True, is_guest=False)
+              .exclude(pk=viewer.pk)
               .exclude(pk__in=exclude))
     return PersonChoiceField(queryset=people, label=label, required=required,
                              widget=forms.SelectMultiple(attrs={"size": 6}))

@@ -4,13 +4,14 @@ from django.urls import reverse
 
 from clarion.chat import queries
 from clarion.chat.rendering import BodyRenderer
-from clarion.core.permissions import can
+from clarion.core.permissions import can, is_guest
 
 PANEL_MESSAGES = 5
 
 
 def discussion_panel(request, object_type, record) -> dict | None:
-    if not can(request.user, "view", record):
+    # Guests work in the record's comments; chat is for the team.
+    if is_guest(request.user) or not can(request.user, "view", record):
         return None
     conversation = queries.discussion_of(record)
     page, older = ([], "") if conversation is None else queries.message_page(

@@ -1,9 +1,10 @@
 """Reads for chat pages and the API: who may read a conversation, the sidebar with unread
 counts, and pages of messages.
 
-Access: a team channel is its team's; a public channel is everyone's (staff, not guests); a
-private channel or a direct message is its members'; a record discussion follows the record
-(`can(user, "view", record)`), so losing access to the record loses the discussion too."""
+Access: a team channel is its team's; a public channel is everyone's; a private channel or a
+direct message is its members'; a record discussion follows the record (`can(user, "view",
+record)`), so losing access to the record loses the discussion too. Guests (invited to single
+records) work in those records' comments and see no chat at all."""
 
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from clarion.chat.models import Conversation, Membership, Message
 from clarion.core import cursors
-from clarion.core.permissions import can, visible_to
+from clarion.core.permissions import can, is_guest, visible_to
 from clarion.crm.objects import OBJECT_TYPES
 
 PAGE_SIZE = 50
@@ -22,7 +23,7 @@ CURSOR_SALT = "clarion.chat.messages"
 def is_staff_user(user) -> bool:
     """Guests (invited to single records) never see team chat; everyone else may."""
     return (getattr(user, "is_authenticated", False) and user.is_active
-            and not getattr(user, "is_guest", False))
+            and not is_guest(user))
 
 
 def record_of(conversation: Conversation):
@@ -39,13 +40,11 @@ def is_member(user, conversation: Conversation) -> bool:
 
 def can_read(user, conversation: Conversation) -> bool:
     """May `user` read (and so post in) this conversation?"""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_staff_user(user):
         return False
     if conversation.kind == Conversation.Kind.RECORD:
         record = record_of(conversation)
         return record is not None and can(user, "view", record)
-    if not is_staff_user(user):
-        return False
     if conversation.kind == Conversation.Kind.TEAM:
         return user.teams.filter(pk=conversation.team_id).exists()
     if conversation.kind == Conversation.Kind.CHANNEL and not conversation.is_private:
@@ -116,12 +115,13 @@ def memberships_with_unread(user) -> QuerySet:
 def sidebar(user) -> Sidebar:
     from django.urls import reverse
 
+    if not is_staff_user(user):
+        return Sidebar()
     memberships = list(memberships_with_unread(user))
     conversations = [m.conversation for m in memberships]
     direct_names = direct_titles(user, [c for c in conversations if c.is_direct])
     record_names = discussion_titles(user, [c for c in conversations if c.is_record])
     result = Sidebar()
-    staff = is_staff_user(user)
     for membership in memberships:
         conversation = membership.conversation
         entry = SidebarEntry(conversation, conversation.name, membership.unread,
@@ -131,8 +131,6 @@ def sidebar(user) -> Sidebar:
                 continue  # the record is gone or no longer visible
             entry.title = record_names[conversation.pk]
             result.discussions.append(entry)
-        elif not staff:
-            continue
         elif conversation.is_direct:
             entry.title = direct_names.get(conversation.pk, "")
             result.direct.append(entry)

@@ -210,7 +210,9 @@ def test_a_guest_sees_no_team_chat(people, roles):
     guest.is_guest = True
     guest.save(update_fields=["is_guest"])
     lounge = services.create_channel(actor=ada, name="Lounge")
+    discussion = services.discussion_for(actor=ada, record=deal_owned_by(ada))
     services.sync_team_channels(guest)
+    assert not queries.can_read(guest, discussion)
     assert not queries.can_read(guest, lounge)
     assert not queries.can_read(guest, team_channel(ada))
     assert queries.sidebar(guest).channels == []

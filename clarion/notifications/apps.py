@@ -42,6 +42,9 @@ class NotificationsConfig(AppConfig):
         register_record_panel(RecordPanel("guests", "notifications/share_panel.html",
                                           share_panel_context, order=900))
         register_describer("guest.", describe_guest_event)
+        from clarion.notifications.kinds import register_kind
+
+        register_kind("guest.shared", _("A record or task is shared with me (guests)"))
         _let_guests_see_shared_tasks()
 
 

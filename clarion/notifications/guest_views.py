@@ -17,6 +17,7 @@ from clarion.accounts.models import AuditEntry, GuestGrant
 from clarion.core.permissions import can, capability_required, is_guest, visible_to
 from clarion.crm.objects import get_object_type
 from clarion.notifications.forms import GuestInviteForm
+from clarion.notifications.services import notify
 
 AUDIT_PAGE_SIZE = 50
 
@@ -28,6 +29,15 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
     prefetch_related_objects(grants, "target")
     items = [grant for grant in grants if grant.target is not None]
     return render(request, "notifications/shared_with_me.html", {"grants": items})
+
+
+def notify_guest_of_share(grant: GuestGrant) -> None:
+    """The guest also finds what was shared under the bell (the email was sent already)."""
+    actor, target = grant.granted_by, grant.target
+    notify(grant.user, "guest.shared", actor=actor, target=target,
+           title=lambda: _("%(actor)s shared “%(record)s” with you") % {
+               "actor": actor.get_full_name() or actor.email, "record": target},
+           dedupe_key=f"guest-grant:{grant.pk}")
 
 
 def share_panel_context(request: HttpRequest, object_type, record) -> dict | None:
@@ -77,12 +87,13 @@ def guest_share(request: HttpRequest, type_name: str, pk: int) -> HttpResponse:
         messages.error(request, _("Enter the guest's email address."))
         return redirect(target.get_absolute_url())
     try:
-        guests.share_with_guest(actor=request.user, target=target,
-                                email=form.cleaned_data["email"],
-                                first_name=form.cleaned_data["first_name"])
+        grant = guests.share_with_guest(actor=request.user, target=target,
+                                        email=form.cleaned_data["email"],
+                                        first_name=form.cleaned_data["first_name"])
     except guests.GuestAccessError as error:
         messages.error(request, error.message)
     else:
+        notify_guest_of_share(grant)
         messages.success(request, _("%(email)s can now open this %(type)s; we emailed them "
                                     "the link.") % {"email": form.cleaned_data["email"],
                                                     "type": label})

@@ -98,15 +98,17 @@ def test_a_guest_opens_the_shared_deal_and_nothing_else(browser, asgi_url):
     guest = User.objects.get(email="gia@example.com")
     gia.goto("/shared/")
     bell = gia.get_by_role("link", name=re.compile(r"^Notifications, \d+ unread$"))
-    expect(bell).to_have_accessible_name("Notifications, 0 unread")
+    expect(bell).to_have_accessible_name("Notifications, 1 unread")  # the share itself
     expect(gia.locator("html[data-live-connected]")).to_have_count(1, timeout=LIVE)
     in_another_thread(lambda: notify(guest, "collab.mentioned", actor=admin, target=shared,
                                      title="Ada mentioned you on Website relaunch"))
-    expect(bell).to_have_accessible_name("Notifications, 1 unread", timeout=LIVE)
-    expect(bell.locator("[data-notification-count]")).to_have_text("1")
+    expect(bell).to_have_accessible_name("Notifications, 2 unread", timeout=LIVE)
+    expect(bell.locator("[data-notification-count]")).to_have_text("2")
 
     bell.click()
     expect(gia.get_by_role("heading", name="Notifications", level=1)).to_be_visible()
+    expect(gia.get_by_role("button", name="Ada shared “Website relaunch” with you",
+                           exact=True)).to_be_visible()
     expect(gia.get_by_role("button", name="Ada mentioned you on Website relaunch",
                            exact=True)).to_be_visible()
     assert_accessible(gia)

@@ -55,6 +55,7 @@ def test_sharing_again_with_an_existing_guest_reuses_the_account(
     assert User.objects.filter(email=guest.email).count() == 1
     assert guest.guest_grants.filter(revoked_at__isnull=True).count() == 2
     assert "/accounts/login/" in mail.outbox[-1].body
+    assert guest.notifications.get().title == "Ada shared “Acquisition talks” with you"
 
 
 def test_the_card_lists_guests_and_removes_access(admin_client, guest_grant, shared_deal):

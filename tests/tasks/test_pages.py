@@ -272,3 +272,10 @@ def test_editing_keeps_links_to_records_the_editor_cannot_see(client, ada, bob, 
         "title": "Call soon", "kind": "call", "priority": "normal", "assignee": bob.pk})
     assert response.status_code == 302
     assert list(Task.objects.get(pk=task.pk).deals.all()) == [deal]
+
+
+def test_contact_lists_offer_the_create_tasks_action(ada_client, contact):
+    body = ada_client.get(reverse("crm:contact_list")).content.decode()
+    assert 'id="list-action-create-tasks"' in body
+    assert "Each record&#x27;s owner" in body or "Each record's owner" in body
+    assert reverse("tasks:create_for_records") + "?type=contact" in body

@@ -92,3 +92,14 @@ def test_the_overdue_notice_is_sent_in_the_assignees_time_zone_wording(ada):
                          reminder="15", time_zone="Asia/Shanghai")
     send_reminders()
     assert "(Asia/Shanghai)" in Notification.objects.get(kind="task.reminder").title
+
+
+def test_reminders_arrive_in_the_app_and_by_email(ada, mailoutbox,
+                                                  django_capture_on_commit_callbacks):
+    services.create_task(actor=ada, title="Call Grace", due_at=in_hours(0.5), reminder="60")
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminders()
+    assert Notification.objects.get(kind="task.reminder").read_at is None
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [ada.email]
+    assert "Call Grace" in mailoutbox[0].subject + mailoutbox[0].body

@@ -128,3 +128,25 @@ def test_the_views_work_at_390_pixels_with_the_keyboard(page, people):
     expect(page.get_by_role("heading", name="Comments")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page)
+
+
+def test_create_tasks_for_the_selected_records_of_a_list(page, people):
+    ada, bob = people
+    for first in ("Grace", "Alan"):
+        create_record(Contact, actor=ada, values={"owner": ada, "first_name": first,
+                                                  "email": f"{first.lower()}@example.com"})
+    login(page, ada.email, PASSWORD)
+    page.goto("/contacts/")
+    page.get_by_label("Select Grace").check()
+    page.get_by_label("Select Alan").check()
+    page.get_by_role("button", name="Create tasks").click()
+    dialog = page.get_by_role("dialog", name="Create a task for each selected record")
+    expect(dialog).to_be_visible()
+    assert_accessible(page)
+    dialog.get_by_label("Title").fill("Invite to the user conference")
+    dialog.get_by_label("For").select_option(label="Bob Byte")
+    dialog.get_by_role("button", name="Create tasks").click()
+    expect(page.locator(".toast")).to_contain_text("2 tasks created.")
+    tasks = Task.objects.all()
+    assert {task.assignee for task in tasks} == {bob} and tasks.count() == 2
+    assert_accessible(page)

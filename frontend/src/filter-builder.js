@@ -28,8 +28,7 @@ const DEFAULT_LABELS = {
   when: "When", anyTime: "at any time", lastDays: "in the last … days", betweenDates: "between dates",
   days: "Days", firstDay: "First day", lastDay: "Last day", dataKey: "Event data field",
   dataOp: "Data condition", dataValue: "Data value", addData: "Add data condition",
-  removeData: "Remove data condition", keptRow: "Advanced condition (kept as it is)",
-  dataOps: {},
+  removeData: "Remove data condition",
 };
 let uid = 0;
 
@@ -206,7 +205,7 @@ class FilterBuilder {
 
   addKept(list, node) {
     const row = el("div", { class: "filter-row filter-kept-row", "data-kept": JSON.stringify(node) });
-    row.append(el("span", { class: "filter-kept", text: this.t.keptRow }),
+    row.append(el("span", { class: "filter-kept", text: this.t.keptRow || this.t.kept }),
       el("code", { class: "filter-kept-json", text: JSON.stringify(node) }), this.removeButton(row));
     list.append(row);
     return row;
@@ -335,7 +334,7 @@ class FilterBuilder {
   addDataRow(list, condition, kind, focus = false) {
     const row = el("div", { class: "filter-data-row", "data-where": "" });
     const key = el("input", { type: "text", value: condition.property ?? "", "data-key": "", list: this.keysList(kind) });
-    const ops = DATA_OPS.map((op) => [op, this.t.dataOps[op] || this.labelOf(op)]);
+    const ops = DATA_OPS.map((op) => [op, this.labelOf(op)]);
     const op = selectOf(ops, condition.op || "contains", { "data-data-op": "" });
     const value = el("input", { type: "text", value: condition.value ?? "", "data-data-value": "" });
     const toggle = () => { value.hidden = NO_VALUE.has(op.value); value.previousElementSibling.hidden = value.hidden; };

@@ -200,6 +200,7 @@ def test_add_to_list_from_the_contact_list_and_filter_by_the_list(page, marketer
     page.get_by_role("link", name="Pia").click()
     panel = page.get_by_role("region", name="Segments and lists")
     expect(panel.get_by_role("link", name="Newsletter")).to_be_visible()
+    assert_accessible(page)
     panel.get_by_role("link", name="Newsletter").click()
     expect(page).to_have_url(re.compile(rf"/segments/{newsletter.pk}/$"))
     assert_accessible(page)

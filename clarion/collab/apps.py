@@ -29,6 +29,7 @@ class CollabConfig(AppConfig):
         for prefix in ("note.", "call.", "meeting."):
             register_describer(prefix, timeline.describe_activity)
         register_describer("attachment.", timeline.describe_attachment)
+        register_describer("comment.", timeline.describe_comment)
         register_kind("comment.mentioned", _("Someone mentions me in a comment"),
                       default="email")
         register_kind("comment.reply", _("Someone comments on my record or task"))

@@ -288,7 +288,9 @@ def delete_comment(comment: Comment, *, actor) -> None:
     CommentRevision.objects.create(comment=comment, body=comment.body, edited_by=actor)
     comment.deleted_at = timezone.now()
     comment.save(update_fields=["deleted_at"])
-    emit("comment.deleted", subject=comment, actor=actor,
+    target = comment.target
+    emit("comment.deleted", contact_id=_contact_of(target) if target else None,
+         subject=comment, actor=actor,
          data={"target_type": comment.target_type.model, "target_id": comment.target_id})
 
 

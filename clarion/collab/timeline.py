@@ -96,3 +96,15 @@ def describe_attachment(event) -> SafeString:
     text = (_("%(actor)s attached “%(name)s”") if event.kind == "attachment.added"
             else _("%(actor)s removed “%(name)s”"))
     return format_html("{}", text % {"actor": _actor(event), "name": data.get("name", "")})
+
+
+def describe_comment(event) -> SafeString:
+    """A contact's timeline notes its comments (their text stays in the Comments card)."""
+    text = {"comment.created": _("%(actor)s commented"),
+            "comment.edited": _("%(actor)s edited a comment"),
+            "comment.deleted": _("%(actor)s deleted a comment")}.get(
+        event.kind, _("%(actor)s commented")) % {"actor": _actor(event)}
+    if event.kind == "comment.deleted" or not event.subject_id:
+        return format_html("{}", text)
+    return format_html('{} <a class="btn-link text-xs" href="#comment-{}">{}</a>', text,
+                       event.subject_id, _("Show"))

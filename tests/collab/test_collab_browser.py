@@ -75,6 +75,12 @@ def test_log_a_note_a_call_and_a_meeting_and_see_them_on_both_timelines(page, pe
         expect(timeline).to_contain_text(text)
     assert_accessible(page)
 
+    note_entry = timeline.locator("li", has_text="wrote a note")
+    note_entry.get_by_role("link", name="Open").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Note")
+    expect(page.locator(".collab-richtext").first).to_contain_text("Budget approved")
+    assert_accessible(page)
+
 
 def test_comment_with_a_mention_chosen_by_keyboard_and_upload_a_file(page, people, contact,
                                                                      tmp_path, settings):
@@ -110,4 +116,30 @@ def test_comment_with_a_mention_chosen_by_keyboard_and_upload_a_file(page, peopl
     expect(files.locator("progress")).to_have_attribute("value", "100")
     expect(files.get_by_role("link", name="minutes.txt")).to_be_visible()
     assert Attachment.objects.get().name == "minutes.txt"
+    assert_accessible(page)
+
+    comment = Comment.objects.get()
+    page.goto(f"/collab/comments/{comment.pk}/edit/")
+    page.get_by_label("Comment").fill("Thanks, please call her today.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save").click()
+    comments = page.locator(".collab-comments")
+    comments.get_by_role("button", name="edited").click()
+    dialog = page.get_by_role("dialog", name="Earlier versions")
+    expect(dialog).to_contain_text("please call her.")
+    assert_accessible(page)
+    dialog.get_by_role("button", name="Close").click()
+
+
+def test_the_record_page_works_at_phone_width(page, people, contact):
+    sam, _pat = people
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, sam.email, PASSWORD)
+    page.goto(contact.get_absolute_url())
+
+    expect(page.get_by_role("tab", name="Meeting")).to_be_visible()
+    page.get_by_role("tab", name="Meeting").click()
+    expect(page.get_by_role("textbox", name="Meeting title")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
     assert_accessible(page)

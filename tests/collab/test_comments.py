@@ -126,3 +126,13 @@ def test_the_comments_panel_reads_a_whole_thread_in_a_few_queries(
         response = client.get(url)
 
     assert response.content.decode().count('class="collab-comment"') == 10
+
+
+def test_a_contacts_timeline_says_who_commented_and_links_to_the_comment(client, sales_user,
+                                                                         contact):
+    comment = services.add_comment(actor=sales_user, target=contact, body="Nice one")
+    client.force_login(sales_user)
+
+    html = client.get(contact.get_absolute_url()).content.decode()
+
+    assert "Sam commented" in html and f'href="#comment-{comment.pk}"' in html

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -389,7 +390,10 @@ def contact_picker(request: HttpRequest, pk: int) -> HttpResponse:
 def add_to_list(request: HttpRequest) -> HttpResponse:
     _require_manage(request.user)
     object_type = get_object_type("contact")
-    back = request.META.get("HTTP_REFERER") or object_type.url_list
+    referer = request.META.get("HTTP_REFERER", "")
+    back = referer if url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()) \
+        else object_type.url_list
     try:
         contacts = selected_records(request, object_type, "view")
     except InvalidFilter as error:

@@ -308,3 +308,15 @@ def test_add_to_list_offers_the_static_lists(client, marketer, leads):
     page = signed_in(client, marketer).get(reverse("segments:list_choices"))
     assert "Newsletter" in page.text
     assert "Leads" not in page.text  # a dynamic segment takes no contacts by hand
+
+
+def test_add_to_list_returns_to_the_list_page_never_elsewhere(client, marketer):
+    contact = make_contact()
+    target = create_segment(actor=marketer, name="Chosen", kind="static")
+    signed_in(client, marketer)
+    back = client.post(reverse("segments:add_to_list"), {"list": target.pk, "ids": [contact.pk]},
+                       HTTP_REFERER="http://testserver/contacts/?view=3")
+    assert back.url == "http://testserver/contacts/?view=3"
+    away = client.post(reverse("segments:add_to_list"), {"list": target.pk, "ids": [contact.pk]},
+                       HTTP_REFERER="https://evil.example.com/")
+    assert away.url == "/contacts/"

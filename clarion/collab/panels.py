@@ -14,11 +14,13 @@ def composer_context(request, object_type, record) -> dict | None:
     """The Note / Call / Meeting composer above a record's timeline, for people who may log
     work on the record."""
     target_type = target_type_of(record)
+    pinned = queries.pinned_notes(record)
     if not target_type.can_add(request.user, record):
-        return None
+        # People who may only read still see the pinned notes.
+        return {"record": record, "pinned": pinned, "can_log": False} if pinned else None
     related = queries.related_records(request.user, record)
     return {
-        "record": record, "type_name": target_type.name,
+        "record": record, "type_name": target_type.name, "can_log": True,
         "action": reverse("collab:activity_create", args=[target_type.name, record.pk]),
         "related": [{"value": f"{other._meta.model_name}:{other.pk}", "label": str(other),
                      "type": other._meta.verbose_name,
@@ -28,7 +30,7 @@ def composer_context(request, object_type, record) -> dict | None:
         "people": list(queries.mentionable_users().order_by("first_name", "last_name")[:200]),
         "outcomes": CallOutcome.choices,
         "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "pinned": queries.pinned_notes(record),
+        "pinned": pinned,
     }
 
 

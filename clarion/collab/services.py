@@ -181,7 +181,10 @@ def edit_activity(activity: Activity, *, actor, values: ActivityInput) -> Activi
         fields.pop("occurred_at")  # editing the text doesn't move it on the timeline
     for name, value in fields.items():
         setattr(activity, name, value)
-    if _snapshot(activity) == before:
+    attendees_before = set(activity.attendee_users.values_list("pk", flat=True))
+    attendees = {user.pk for user in values.attendee_users}
+    attendees_changed = activity.kind == ActivityKind.MEETING and attendees != attendees_before
+    if _snapshot(activity) == before and not attendees_changed:
         return activity
     ActivityRevision.objects.create(activity=activity, snapshot=before, edited_by=actor)
     activity.updated_at = timezone.now()

@@ -55,3 +55,60 @@ def test_the_activity_page_shows_the_body_and_history(client, sales_user, contac
     html = client.get(note.get_absolute_url()).content.decode()
 
     assert "<p>final</p>" in html and "<p>draft</p>" in html
+
+
+def test_read_only_people_still_see_pinned_notes(client, sales_user, reader, contact):
+    services.log_activity(actor=sales_user, kind="note", links=Links.of(contact),
+                          values=ActivityInput(body="Always call after 2pm", pinned=True))
+    client.force_login(reader)
+
+    html = client.get(contact.get_absolute_url()).content.decode()
+
+    assert "Always call after 2pm" in html and 'id="composer-note"' not in html
+
+
+def test_a_meetings_attendees_can_be_changed_alone(sales_user, pat, contact):
+    meeting = services.log_activity(actor=sales_user, kind="meeting", links=Links.of(contact),
+                                    values=ActivityInput(title="Sync"))
+
+    services.edit_activity(meeting, actor=sales_user,
+                           values=ActivityInput(title="Sync", attendee_users=[pat]))
+
+    assert list(meeting.attendee_users.all()) == [pat]
+    assert meeting.revisions.count() == 1
+
+
+def test_the_author_edits_pins_and_deletes_a_note_from_its_page(client, sales_user, contact):
+    note = services.log_activity(actor=sales_user, kind="note", links=Links.of(contact),
+                                 values=ActivityInput(body="draft"))
+    client.force_login(sales_user)
+
+    edited = client.post(reverse("collab:activity_edit", args=[note.pk]), {"body": "final"})
+    pinned = client.post(reverse("collab:activity_pin", args=[note.pk]), {"pinned": "1"})
+    deleted = client.post(reverse("collab:activity_delete", args=[note.pk]))
+
+    assert edited.status_code == pinned.status_code == deleted.status_code == 302
+    note.refresh_from_db()
+    assert note.body == "<p>final</p>" and note.is_deleted
+    assert deleted["Location"] == contact.get_absolute_url()
+
+
+def test_someone_else_may_not_edit_or_delete_a_note(client, sales_user, pat, contact):
+    note = services.log_activity(actor=sales_user, kind="note", links=Links.of(contact),
+                                 values=ActivityInput(body="mine"))
+    client.force_login(pat)
+
+    assert client.get(note.get_absolute_url()).status_code == 200  # Pat sees the contact
+    assert client.post(reverse("collab:activity_edit", args=[note.pk]),
+                       {"body": "x"}).status_code == 403
+    assert client.post(reverse("collab:activity_delete", args=[note.pk])).status_code == 403
+
+
+def test_a_composer_error_comes_back_with_the_message(client, sales_user, contact):
+    client.force_login(sales_user)
+
+    response = client.post(reverse("collab:activity_create", args=["contact", contact.pk]),
+                           {"kind": "call", "body": "no outcome"})
+
+    assert response.status_code == 400
+    assert "Choose the call&#x27;s outcome." in response.content.decode()

@@ -39,7 +39,10 @@ def activities_on(record, *, kind: str | None = None) -> QuerySet:
 
 
 def pinned_notes(record) -> list[Activity]:
-    return list(activities_on(record, kind=ActivityKind.NOTE).filter(pinned=True)[:5])
+    relation = RELATION[record._meta.model_name]
+    return list(Activity.objects.filter(**{relation: record}, kind=ActivityKind.NOTE,
+                                        pinned=True, deleted_at__isnull=True)
+                .select_related("author")[:5])
 
 
 def linked_records(activity: Activity, user) -> list:

@@ -112,3 +112,29 @@ def test_a_composer_error_comes_back_with_the_message(client, sales_user, contac
 
     assert response.status_code == 400
     assert "Choose the call&#x27;s outcome." in response.content.decode()
+
+
+def test_a_busy_record_page_costs_no_more_queries_than_a_quiet_one(
+        client, sales_user, pat, contact, company, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clarion.collab.mentions import mention_token
+
+    client.force_login(sales_user)
+    client.get(contact.get_absolute_url())
+    with CaptureQueriesContext(connection) as quiet:
+        client.get(contact.get_absolute_url())
+    for number in range(8):
+        services.log_activity(actor=sales_user, kind="note", links=Links.of(contact, company),
+                              values=ActivityInput(body=f"n{number}", pinned=number < 3))
+        top = services.add_comment(actor=pat, target=contact,
+                                   body=f"{mention_token(sales_user)} c{number}")
+        services.add_comment(actor=sales_user, target=contact, body="ok", parent=top)
+        services.attach_link(actor=sales_user, target=contact,
+                             url=f"https://example.com/{number}")
+
+    with django_assert_max_num_queries(len(quiet.captured_queries) + 6):
+        response = client.get(contact.get_absolute_url())
+
+    assert response.status_code == 200

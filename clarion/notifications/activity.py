@@ -54,6 +54,16 @@ class ActivityEntry:
     subject_url: str
 
 
+# Apps whose events need a finer rule than the subject's visibility (a task's events are
+# copied onto each linked record) register `(viewer, events) -> events` here.
+PAGE_FILTERS: list = []
+
+
+def register_page_filter(page_filter) -> None:
+    if page_filter not in PAGE_FILTERS:
+        PAGE_FILTERS.append(page_filter)
+
+
 def _guarded_models() -> list[type[models.Model]]:
     """Models other apps protect with owner-based visibility (tasks…), beyond the CRM's."""
     return [model for model in apps.get_models()
@@ -110,8 +120,11 @@ def feed_page(viewer, filters: ActivityFilter, *, cursor: str = "",
                   .order_by("-occurred_at", "-id")[:limit + 1])
     more = len(events) > limit
     events = events[:limit]
+    next_cursor = timeline.encode_cursor(events[-1].cursor) if more else ""
+    for page_filter in PAGE_FILTERS:
+        events = page_filter(viewer, events)
     models.prefetch_related_objects(events, "subject")
-    return describe_events(events), (timeline.encode_cursor(events[-1].cursor) if more else "")
+    return describe_events(events), next_cursor
 
 
 def describe_events(events: list[Event]) -> list[ActivityEntry]:

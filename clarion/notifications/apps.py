@@ -61,6 +61,9 @@ def _let_guests_see_shared_tasks() -> None:
     from clarion.notifications.services import register_target_visibility
 
     register_target_visibility("tasks.Task", _may_see_task)
+    from clarion.notifications.activity import register_page_filter
+
+    register_page_filter(_one_line_per_visible_task)
 
 
 def _may_see_task(user, task) -> bool:
@@ -76,3 +79,26 @@ def _shared_tasks(user):
     from clarion.tasks.models import Task
 
     return Q(pk__in=granted_ids(user, Task)) if is_guest(user) else None
+
+
+def _one_line_per_visible_task(viewer, events: list) -> list:
+    """A task's event is copied onto each record it is linked to: the feed shows it once,
+    and only when the viewer may see the task."""
+    from clarion.tasks.queries import tasks_visible_to
+
+    task_ids = {(event.data or {}).get("task_id") for event in events
+                if event.kind.startswith("task.")} - {None}
+    if not task_ids:
+        return events
+    visible = set(tasks_visible_to(viewer).filter(pk__in=task_ids).values_list("pk", flat=True))
+    shown, seen = [], set()
+    for event in events:
+        task_id = (event.data or {}).get("task_id") if event.kind.startswith("task.") else None
+        if task_id is None:
+            shown.append(event)
+            continue
+        key = (event.kind, task_id, event.actor_id, event.occurred_at.replace(microsecond=0))
+        if task_id in visible and key not in seen:
+            seen.add(key)
+            shown.append(event)
+    return shown

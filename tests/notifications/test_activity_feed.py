@@ -110,3 +110,21 @@ def test_pages_follow_the_cursor_in_few_queries(admin_client, admin_user,
 
 def test_the_feed_is_closed_to_guests(guest_client):
     assert guest_client.get(FEED).status_code == 404
+
+
+def test_a_completed_task_shows_once_and_only_to_who_may_see_it(client, admin_client,
+                                                                admin_user, sales_user):
+    from clarion.tasks.services import complete_task, create_task
+
+    first = Company.objects.create(name="First", owner=sales_user)
+    second = Company.objects.create(name="Second", owner=sales_user)
+    task = create_task(actor=admin_user, title="Send the contract",
+                       companies=[first, second])
+    complete_task(task, actor=admin_user)
+
+    completed = [e for e in admin_client.get(FEED, {"kind": "tasks"}).context["entries"]]
+    client.force_login(sales_user)
+    seen_by_sam = client.get(FEED, {"kind": "tasks"}).context["entries"]
+
+    assert [e.event.kind for e in completed] == ["task.completed"]
+    assert seen_by_sam == []

@@ -349,7 +349,8 @@ def _notify_people(actor, conversation: Conversation, message: Message) -> None:
         for member in queries.members_of(conversation).exclude(pk__in={actor.pk, *notified}):
             notify(member, "chat.direct_message", actor=actor, target=message,
                     url=message_url(message),
-                    title=_("%(person)s sent you a message") % {"person": _display(actor)},
+                    title=lambda: _("%(person)s sent you a message") % {
+                        "person": _display(actor)},  # in the recipient's language
                     dedupe_key=f"chat.direct:{conversation.pk}")
 
 
@@ -365,7 +366,8 @@ def _notify_mentions(actor, conversation: Conversation, message: Message,
             continue
         notify(person, "chat.mentioned", actor=actor, target=message,
                 url=message_url(message),
-                title=_("%(person)s mentioned you in chat") % {"person": _display(actor)},
+                title=lambda: _("%(person)s mentioned you in chat") % {
+                    "person": _display(actor)},  # in the recipient's language
                 dedupe_key=f"chat.mentioned:{message.pk}")
         notified.add(person.pk)
     return notified

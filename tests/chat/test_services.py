@@ -228,3 +228,4 @@ def test_private_conversations_stay_out_of_the_team_activity_feed(people):
     services.post_message(actor=ada, conversation=direct, body="salary talk")
     entries, _cursor = feed_page(sol, ActivityFilter())
     assert not [e for e in entries if e.event.kind.startswith("chat.")]
+

@@ -16,7 +16,7 @@ from clarion.core.listviews.queries import views_for
 from clarion.core.permissions import capability_required, has_capability
 from clarion.crm.lists import read_state, selected_records
 from clarion.crm.objects import get_object_type
-from clarion.integrations import exports, wizard
+from clarion.integrations import exports, queries, wizard
 from clarion.integrations import services as import_services
 from clarion.integrations.forms import ExportForm, UploadForm, read_mapping
 from clarion.integrations.models import ExportJob, ImportJob
@@ -114,16 +114,17 @@ def home(request: HttpRequest) -> HttpResponse:
                               has_capability(request.user, EXPORT))
     return _page(request, "integrations/home.html", {
         "may_import": may_import, "may_export": may_export,
-        "imports": list(import_history()[:50]) if may_import else [],
+        "imports": list(import_history(request.user)[:50]) if may_import else [],
         "jobs": list(exports.exports_of(request.user)[:5]) if may_export else []})
 
 
-def import_history():
-    return ImportJob.objects.select_related("owner", "list").order_by("-created_at", "-id")
+def import_history(user):
+    """The user's own imports (everyone's for people who manage settings), newest first."""
+    return queries.imports_of(user).order_by("-created_at", "-id")
 
 
-def _import_or_404(pk: int) -> ImportJob:
-    return get_object_or_404(import_history(), pk=pk)
+def _import_or_404(request: HttpRequest, pk: int) -> ImportJob:
+    return get_object_or_404(import_history(request.user), pk=pk)
 
 
 # --- the import wizard -----------------------------------------------------------------------
@@ -163,7 +164,7 @@ def _editable(job: ImportJob) -> None:
 @capability_required(IMPORT)
 def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 2: each column's property (suggested), transforms, new properties."""
-    job = _import_or_404(pk)
+    job = _import_or_404(request, pk)
     _editable(job)
     error = ""
     if request.method == "POST":
@@ -197,7 +198,7 @@ def _save_mapping(request: HttpRequest, job: ImportJob, mapping: dict, transform
 @capability_required(IMPORT)
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 3: the first rows as they will be stored, problems spelled out; then start."""
-    job = _import_or_404(pk)
+    job = _import_or_404(request, pk)
     _editable(job)
     error = ""
     if request.method == "POST":
@@ -224,7 +225,7 @@ def _choose_list(request: HttpRequest, job: ImportJob) -> None:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Steps 4 and 5: live progress while it runs (htmx polls the status part), then the
     results with the error file, the static list and undo."""
-    job = _import_or_404(pk)
+    job = _import_or_404(request, pk)
     if job.status == ImportJob.Status.UPLOADED:
         return redirect("integrations:import_mapping", job.pk)
     context = wizard.results_context(job, request.user)
@@ -236,14 +237,14 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(IMPORT)
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """The failed and skipped rows as CSV: line, reason and the original cells."""
-    job = _import_or_404(pk)
+    job = _import_or_404(request, pk)
     return wizard.error_file_response(job, import_services.error_rows(job))
 
 
 @require_POST
 @capability_required(IMPORT)
 def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _import_or_404(pk)
+    job = _import_or_404(request, pk)
     try:
         import_services.undo_import(job, actor=request.user)
     except (ValidationError, ValueError, PermissionDenied) as error:
@@ -256,7 +257,7 @@ def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @capability_required(IMPORT)
 def import_add_to_list(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _import_or_404(pk)
+    job = _import_or_404(request, pk)
     try:
         count, segment = wizard.add_to_list(job, actor=request.user, data=request.POST)
     except (ValidationError, ValueError, PermissionDenied) as error:

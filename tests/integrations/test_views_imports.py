@@ -230,3 +230,15 @@ def test_a_static_list_chosen_before_the_run_gets_the_contacts(
     assert list(segment.memberships.values_list("contact__email", flat=True)) == [
         "ada@example.com"]
     assert "joined the list “Fair”" in admin_client.get(f"/imports/{job.pk}/").content.decode()
+
+
+def test_an_importer_sees_only_their_own_imports(client, admin_user, roles):
+    job = import_rows(admin_user, ROWS)
+    maya = create_user(email="maya@example.com", password="correct horse battery",
+                       role=roles["Marketing"])
+    client.force_login(maya)
+
+    assert "people.csv" not in client.get("/integrations/").content.decode()
+    assert client.get(f"/imports/{job.pk}/").status_code == 404
+    assert client.get(f"/imports/{job.pk}/errors/").status_code == 404
+    assert client.post(f"/imports/{job.pk}/undo/").status_code == 404

@@ -30,7 +30,13 @@ def test_activity_preferences_and_audit_log_pages(page, live_url):
         expect(page.get_by_role("link", name="Acme Studio").first).to_be_visible()
         assert_accessible(page)
 
+    page.goto("/notifications/")
+    expect(page.get_by_role("link", name="Notifications, 0 unread")).to_be_visible()
+    page.screenshot(path="/tmp/notify_390.png")
+    assert_accessible(page)
+
     page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/activity/")
     page.get_by_label("What").select_option("won")
     page.get_by_role("button", name="Filter", exact=True).click()
     expect(page.get_by_role("heading", name="No activity in this period")).to_be_visible()

@@ -92,23 +92,39 @@ def static_list(user, job: ImportJob, chosen: str):
 
 def preview_context(job: ImportJob, user) -> dict:
     """The preview's columns (the mapped fields, in file order) and rows."""
-    labels = {name: str(target.label) for name, target in fields_for(job.object_type).items()}
-    names = list(dict.fromkeys(name for name in (job.mapping or {}).values() if name))
-    rows = [_preview_row(row, names) for row in import_services.preview(job, limit=PREVIEW_ROWS)]
-    return {"job": job, "headers": [labels.get(name, name) for name in names], "rows": rows,
+    targets = fields_for(job.object_type)
+    columns, seen = [], set()
+    for index, header in enumerate(job.headers):
+        name = (job.mapping or {}).get(header, "")
+        if name and name not in seen:
+            seen.add(name)
+            columns.append((name, str(targets[name].label) if name in targets else name, index))
+    rows = [_preview_row(row, columns, job.sample or [])
+            for row in import_services.preview(job, limit=PREVIEW_ROWS)]
+    return {"job": job, "headers": [label for _name, label, _index in columns], "rows": rows,
             "problem_count": sum(1 for row in rows if not row.ok),
             "static_lists": static_lists_for(user, job)}
 
 
-def _preview_row(row, names: list[str]) -> PreviewRow:
-    values, errors = _get(row, "values") or {}, _get(row, "errors") or {}
-    if isinstance(errors, list | tuple):  # the row's problems, each naming its field
-        errors = {f"row-{index}": error for index, error in enumerate(errors)}
-    cells = [(_display(values.get(name, "")), str(errors.get(name, ""))) for name in names]
-    return PreviewRow(line=_get(row, "line"), cells=cells,
-                      problems=[str(message) for message in errors.values() if message],
-                      other_problems=[str(message) for name, message in errors.items()
-                                      if message and name not in names])
+def _preview_row(row, columns: list[tuple[str, str, int]], sample: list) -> PreviewRow:
+    """Values as they will be stored; a row that fails shows its cells as written, with
+    each problem next to the column it is about ("Email: … is not a valid address")."""
+    values, errors = _get(row, "values") or {}, _get(row, "errors") or []
+    if isinstance(errors, dict):
+        errors = list(errors.values())
+    errors = [str(error) for error in errors if error]
+    line = _get(row, "line")
+    original = sample[line - 2] if isinstance(line, int) and 0 <= line - 2 < len(sample) \
+        else []
+    cells = []
+    for name, label, index in columns:
+        value = values[name] if name in values else (
+            original[index] if index < len(original) else "")
+        problem = next((error for error in errors if error.startswith(f"{label}:")), "")
+        cells.append((_display(value), problem))
+    shown = {problem for _value, problem in cells if problem}
+    return PreviewRow(line=line, cells=cells, problems=errors,
+                      other_problems=[error for error in errors if error not in shown])
 
 
 def _get(row, key: str):

@@ -142,7 +142,7 @@ def test_the_preview_shows_problems_in_words(admin_client, admin_user):
     page = response.content.decode()
     assert response.status_code == 200
     assert "1 row shown has a problem" in page
-    assert "Problem" in page and "not-an-email" in page
+    assert 'class="import-cell-problem">not-an-email<p class="field-error">Email:' in page
     assert not Contact.objects.exists()
 
 

@@ -109,3 +109,70 @@ def test_the_record_timeline_names_the_import(admin_user):
     import_rows(admin_user, [["Email"], ["a@example.com"]], name="fair.csv")
     event = Event.objects.get(kind="contact.imported")
     assert describer_for(event.kind)(event) == "Created by the import of “fair.csv”"
+
+
+def test_matching_by_id_updates_the_record_and_refuses_an_email_taken_by_another(admin_user):
+    first = Contact.objects.create(email="first@example.com", first_name="F")
+    Contact.objects.create(email="taken@example.com", first_name="T")
+    other = Contact.objects.create(email="other@example.com", first_name="O")
+    job = import_rows(admin_user, [["Clarion ID", "Email", "First Name"],
+                                   [str(first.pk), "First@Example.com", "Fiona"],
+                                   [str(other.pk), "taken@example.com", "Nope"],
+                                   ["", "taken@example.com", "New"],
+                                   ["999999", "x@example.com", "Ghost"]],
+                      match_by="id", mapping={"Clarion ID": "id", "Email": "email",
+                                              "First Name": "first_name"})
+    first.refresh_from_db()
+    assert first.first_name == "Fiona"
+    assert Contact.objects.get(pk=other.pk).first_name == "O"
+    assert (job.created_count, job.updated_count, job.failed_count) == (0, 1, 3)
+    reasons = " ".join(e.reason for e in services.error_rows(job))
+    assert "Another contact already has the email address taken@example.com" in reasons
+    assert "There is no record with ID 999999" in reasons
+
+
+def test_create_mode_skips_existing_records_and_update_mode_skips_new_ones(admin_user):
+    Contact.objects.create(email="old@example.com", first_name="Old")
+    rows = [["Email", "First Name"], ["old@example.com", "Changed"],
+            ["new@example.com", "New"]]
+    created = import_rows(admin_user, rows, mode="create")
+    assert (created.created_count, created.skipped_count) == (1, 1)
+    assert Contact.objects.get(email="old@example.com").first_name == "Old"
+    updated = import_rows(admin_user, [["Email", "First Name"], ["old@example.com", "Changed"],
+                                       ["newer@example.com", "Newer"]], mode="update")
+    assert (updated.updated_count, updated.skipped_count) == (1, 1)
+    assert not Contact.objects.filter(email="newer@example.com").exists()
+
+
+def test_records_the_importer_may_not_edit_are_not_changed(roles, admin_user):
+    from clarion.accounts.services import create_user
+
+    marketer = create_user(email="mo@example.com", password="correct horse battery",
+                           first_name="Mo", role=roles["Marketing"])
+    marketer.role.capabilities = [c for c in marketer.role.capabilities
+                                  if c != "contacts.edit_all"] + ["contacts.edit_own"]
+    marketer.role.save()
+    marketer = type(marketer).objects.get(pk=marketer.pk)
+    Contact.objects.create(email="theirs@example.com", first_name="Theirs", owner=admin_user)
+    job = import_rows(marketer, [["Email", "First Name"], ["theirs@example.com", "Mine now"]])
+    assert job.failed_count == 1
+    assert Contact.objects.get().first_name == "Theirs"
+
+
+def test_deals_import_into_the_named_pipeline_stage(admin_user):
+    from clarion.crm.models import Deal, Pipeline, Stage
+
+    Pipeline.objects.update(is_default=False)
+    pipeline = Pipeline.objects.create(name="Imported deals", is_default=True)
+    Stage.objects.create(pipeline=pipeline, name="New", position=0)
+    won = Stage.objects.create(pipeline=pipeline, name="Closed won", position=1)
+    job = import_rows(admin_user, [["Deal Name", "Amount", "Deal Stage", "Close Date"],
+                                   ["Big one", "$12,500.50", "closed won", "2026-01-31"],
+                                   ["Small", "100", "", ""],
+                                   ["Lost", "5", "Nowhere", ""]],
+                      object_type="deal", match_by="id")
+    assert (job.created_count, job.failed_count) == (2, 1)
+    big = Deal.objects.get(name="Big one")
+    assert (big.stage, str(big.amount), big.close_date.isoformat()) == \
+        (won, "12500.50", "2026-01-31")
+    assert Deal.objects.get(name="Small").stage.name == "New"

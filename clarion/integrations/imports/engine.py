@@ -76,6 +76,7 @@ class ImportRun:
                                 mapping=job.mapping, transforms=job.transforms,
                                 match_by=job.match_by)
         self.seen: dict[int, int] = {}   # hash of a key → line of its first row
+        self.emails_seen: set[str] = set()  # matching by ID: emails given to a contact
         self.fields = {f.name: f for f in self.model._meta.concrete_fields}
         self.update_fields = self._update_fields()
         self.edit_scope = record_scope(job.owner, self.model.capability_area, "edit") \
@@ -409,8 +410,10 @@ class ImportRun:
         key_sql = "id" if self.job.match_by == "id" else f"lower({q(self.job.match_by)})"
         array_type = "bigint[]" if self.job.match_by == "id" else "text[]"
         table = q(self.model._meta.db_table)
+        # "email <> ''" lets PostgreSQL use the partial unique index on lower(email).
+        extra = " AND email <> ''" if self.job.match_by == "email" else ""
         sql = (f"SELECT {', '.join(q(c) for c in columns)}, {key_sql} FROM {table} "
-               f"WHERE {key_sql} = ANY(%s::{array_type}) ORDER BY id DESC FOR UPDATE")
+               f"WHERE {key_sql} = ANY(%s::{array_type}){extra} ORDER BY id DESC FOR UPDATE")
         from_db = [self._from_db(column) for column in columns]
         with connection.cursor() as cursor:
             cursor.execute(sql, [list(keys)])
@@ -447,11 +450,41 @@ class ImportRun:
                             % {"key": self._key_label()})
                 continue
             change = self._diff(candidate, current)
-            result.record_ids.append(current["id"])
             if change is None:
+                result.record_ids.append(current["id"])
                 result.skip(self.job, candidate.line, candidate.cells)
             else:
-                updates.append(change)
+                updates.append((*change, candidate))
+        if self.type == "contact" and self.job.match_by == "id" and \
+                "email" in self.reader.mapped_fields:
+            creates, updates = self._reject_taken_emails(creates, updates, result)
+        return creates, updates
+
+    def _reject_taken_emails(self, creates: list, updates: list, result: ChunkResult):
+        """Matching by ID, a row's email may belong to another contact (or to an earlier
+        row): such rows fail instead of breaking the chunk on the unique email."""
+        wanted = [c.row.values["email"] for c in creates if c.row.values.get("email")]
+        wanted += [new["email"] for _pk, new, _p, previous, _c in updates if "email" in previous]
+        if not wanted:
+            return creates, updates
+        holders = dict(Contact.objects.annotate(e=Lower("email")).filter(e__in=wanted)
+                       .values_list("e", "id"))
+
+        def taken(email: str | None, pk: int | None, candidate: Candidate) -> bool:
+            email = (email or "").lower()
+            if not email:
+                return False
+            if email in self.emails_seen or holders.get(email, pk) != pk:
+                result.fail(self.job, candidate.line, candidate.cells,
+                            _("Another contact already has the email address %(email)s.")
+                            % {"email": email})
+                return True
+            self.emails_seen.add(email)
+            return False
+
+        creates = [c for c in creates if not taken(c.row.values.get("email"), None, c)]
+        updates = [u for u in updates
+                   if "email" not in u[3] or not taken(u[1]["email"], u[0], u[4])]
         return creates, updates
 
     def _match_new(self, candidate: Candidate, creates: list, result: ChunkResult) -> None:
@@ -598,11 +631,12 @@ class ImportRun:
             return
         fields = [self.fields["id"], *self.update_fields]
         rows = [(pk, *(new[f.attname] for f in self.update_fields), properties)
-                for pk, new, properties, _previous in updates]
+                for pk, new, properties, _previous, _candidate in updates]
         writing.update_records(self.model, fields, rows)
         ids = [pk for pk, *_rest in updates]
+        result.record_ids += ids
         writing.record_changes(self.job.pk, self.type, [],
-                               [(pk, previous) for pk, _n, _p, previous in updates])
+                               [(pk, previous) for pk, _n, _p, previous, _c in updates])
         writing.emit_imported(self.model, actor_id=self.job.owner_id,
                               data_by_action=self.data, ids_by_action={"updated": ids})
         result.updated += len(updates)

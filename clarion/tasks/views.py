@@ -31,6 +31,7 @@ from clarion.tasks.models import Priority, TaskKind
 from clarion.tasks.schedule import local_moment, request_zone, snooze_target, zone_named
 
 PAGE_LIMIT = 200
+BULK_LIMIT = 1000  # tasks one "Create tasks" may make; more is a mistake, not a plan
 
 
 def _zone_name(request: HttpRequest) -> str:
@@ -308,9 +309,13 @@ def create_for_records(request: HttpRequest) -> HttpResponse:
     back = object_type.url("list")
     try:
         records = list(selected_records(request, object_type, "view").select_related(
-            "owner")[:1000])
+            "owner")[:BULK_LIMIT + 1])
     except InvalidFilter as error:
         messages.error(request, str(error))
+        return redirect(back)
+    if len(records) > BULK_LIMIT:
+        messages.error(request, _("Select at most %(limit)s records to create tasks for.")
+                       % {"limit": f"{BULK_LIMIT:,}"})
         return redirect(back)
     title = request.POST.get("task_title", "").strip()
     if not records or not title:

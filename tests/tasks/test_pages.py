@@ -279,3 +279,13 @@ def test_contact_lists_offer_the_create_tasks_action(ada_client, contact):
     assert 'id="list-action-create-tasks"' in body
     assert "Each record&#x27;s owner" in body or "Each record's owner" in body
     assert reverse("tasks:create_for_records") + "?type=contact" in body
+
+
+def test_the_list_action_refuses_more_records_than_it_may_create(ada_client, contact,
+                                                                  monkeypatch):
+    monkeypatch.setattr("clarion.tasks.views.BULK_LIMIT", 0)
+    response = ada_client.post(reverse("tasks:create_for_records") + "?type=contact", {
+        "ids": [contact.pk], "task_title": "Check in", "task_assignee": "owner",
+        "confirm": "yes"}, follow=True)
+    assert "Select at most 0 records" in response.content.decode()
+    assert not Task.objects.exists()

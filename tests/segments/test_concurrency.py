@@ -37,3 +37,19 @@ def test_concurrent_refreshes_record_each_change_once(admin_user):
     joined = Counter(event.contact_id for event in events_of("segment.joined", segment))
     assert len(joined) == 30 and set(joined.values()) == {1}
     assert events_of("segment.left", segment) == []
+
+
+def test_a_large_refresh_writes_the_same_events_in_bulk(admin_user):
+    from clarion.segments.services import CHUNK
+
+    Contact.objects.bulk_create([Contact(email=f"p{n}@x.org", lifecycle_stage="lead")
+                                 for n in range(CHUNK + 1)])
+    segment = create_segment(actor=admin_user, name="Leads", kind="dynamic", definition=LEADS)
+
+    joined = events_of("segment.joined", segment)
+    assert len(joined) == CHUNK + 1 == segment.member_count
+    assert {e.contact_id for e in joined} == set(Contact.objects.values_list("pk", flat=True))
+    sample = joined[0]
+    assert sample.subject == segment and sample.actor is None
+    assert sample.data == {"segment": segment.pk, "name": "Leads"}
+    assert sample.dispatched_at is not None  # the commit woke the dispatcher

@@ -1,5 +1,6 @@
-"""Reminder sweeps running at the same time on PostgreSQL (each thread with its own
-connection) notify every assignee exactly once. SQLite serializes writers instead."""
+"""Running at the same time on PostgreSQL (each thread with its own connection): reminder
+sweeps notify every assignee exactly once, and completions of a repeating task create one
+next occurrence. SQLite serializes writers instead."""
 
 import threading
 
@@ -50,3 +51,19 @@ def test_concurrent_sweeps_send_each_reminder_and_notice_once(ada, bob):
     assert sum(r["overdue"] for r in results) == 40
     assert Notification.objects.filter(kind="task.reminder").count() == 40
     assert Notification.objects.filter(kind="task.overdue").count() == 40
+
+
+def test_concurrent_completions_create_one_next_occurrence(ada):
+    from clarion.core.events.models import Event
+    from clarion.tasks.models import Task
+
+    task = services.create_task(actor=ada, title="Daily check", due_at=in_hours(1),
+                                repeat="daily")
+
+    def complete():
+        return services.complete_task(Task.objects.get(pk=task.pk), actor=ada)
+
+    results = run_in_threads(4, complete)
+    assert len([following for following in results if following is not None]) == 1
+    assert Task.objects.filter(previous=task).count() == 1
+    assert Event.objects.filter(kind="task.completed").count() == 1

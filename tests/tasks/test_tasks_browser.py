@@ -43,6 +43,8 @@ def test_shortcut_on_a_record_page_creates_a_linked_task_that_is_then_completed(
     dialog = page.get_by_role("dialog", name="New task")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_label("Title")).to_be_focused()
+    dialog.get_by_text("Linked records, queue, repeat and notes").click()
+    expect(dialog.get_by_label("Contacts")).to_have_values([str(contact.pk)])
     assert_accessible(page)
     dialog.get_by_label("Title").fill("Call Grace back")
     dialog.get_by_label("Type").select_option("call")

@@ -83,9 +83,9 @@ def activity(request: HttpRequest) -> HttpResponse:
 
     if getattr(request.user, "is_guest", False):
         raise Http404
-    form = ActivityFilterForm(request.GET or None)
-    entries, next_cursor = feed_page(request.user, form.activity_filter() if form.is_bound
-                                     else ActivityFilterForm({}).activity_filter(),
+    form = ActivityFilterForm(request.GET or None, user=request.user)
+    filters = (form if form.is_bound else ActivityFilterForm({}, user=request.user))
+    entries, next_cursor = feed_page(request.user, filters.activity_filter(),
                                      cursor=request.GET.get("cursor", ""))
     query = request.GET.copy()
     query.pop("cursor", None)

@@ -128,3 +128,14 @@ def test_a_completed_task_shows_once_and_only_to_who_may_see_it(client, admin_cl
 
     assert [e.event.kind for e in completed] == ["task.completed"]
     assert seen_by_sam == []
+
+
+def test_filter_by_my_teams(client, admin_user, colleague, sales_user):
+    create_team(name="North", members=[colleague, sales_user])
+    create_record(Company, actor=admin_user, values={"name": "By Ada", "owner": sales_user})
+    create_record(Company, actor=colleague, values={"name": "By Cole", "owner": sales_user})
+    client.force_login(sales_user)
+
+    response = client.get(FEED, {"team": "mine"})
+
+    assert [e.subject_label for e in response.context["entries"]] == ["By Cole"]

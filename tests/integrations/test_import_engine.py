@@ -176,3 +176,11 @@ def test_deals_import_into_the_named_pipeline_stage(admin_user):
     assert (big.stage, str(big.amount), big.close_date.isoformat()) == \
         (won, "12500.50", "2026-01-31")
     assert Deal.objects.get(name="Small").stage.name == "New"
+
+
+def test_two_imports_with_different_columns_in_one_session(admin_user):
+    Contact.objects.create(email="a@example.com")
+    import_rows(admin_user, [["Email", "City"], ["a@example.com", "Oslo"]])
+    import_rows(admin_user, [["Email", "Job Title", "Country"], ["a@example.com", "CEO", "NO"]])
+    contact = Contact.objects.get()
+    assert (contact.city, contact.job_title, contact.country) == ("Oslo", "CEO", "NO")

@@ -11,6 +11,7 @@ Primary keys of new rows are allocated before inserting, so every row's id is kn
 relying on the order of RETURNING.
 """
 
+import hashlib
 import json
 from collections.abc import Sequence
 
@@ -103,11 +104,14 @@ def _load(table: str, columns: list[str], rows: list[tuple]) -> None:
 
 def _stage(name: str, model, fields: Sequence[models.Field]) -> str:
     """A temporary staging table with `fields`' columns, emptied, named per model."""
-    table = f"import_stage_{model._meta.model_name}_{name}"
+    # Named after its columns: another import on this connection may stage other columns.
+    shape = hashlib.blake2s("|".join(f.column for f in fields).encode(), digest_size=6)
+    table = f"import_stage_{model._meta.model_name}_{name}_{shape.hexdigest()}"
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} "
                        f"({_column_types(model, fields)})")
-        cursor.execute(f"DELETE FROM {table}")
+        # TRUNCATE leaves no dead rows behind (nothing vacuums temporary tables).
+        cursor.execute(f"{'TRUNCATE' if is_postgresql() else 'DELETE FROM'} {table}")
     return table
 
 

@@ -62,7 +62,8 @@ class Segment(models.Model):
 
 
 class SegmentMembership(models.Model):
-    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships")
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships",
+                                db_index=False)  # the unique constraint's index leads with it
     contact = models.ForeignKey("crm.Contact", on_delete=models.CASCADE,
                                 related_name="segment_memberships", db_index=False)
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)

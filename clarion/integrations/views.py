@@ -44,8 +44,9 @@ def export_list(request: HttpRequest) -> HttpResponse:
                                segment=data["segment"], fmt=data["format"])
         messages.success(request, _("The export has started. It appears below when ready."))
         return redirect("integrations:export_list")
-    jobs = list(exports.exports_of(request.user)[:50])
-    context = {"jobs": jobs, "form": form,
+    limit = _limit(request.GET.get("limit", ""))
+    jobs = list(exports.exports_of(request.user)[:limit])
+    context = {"jobs": jobs, "form": form, "limit": limit,
                "polling": any(job.status in _UNFINISHED for job in jobs)}
     if request.htmx and request.method == "GET":
         return render(request, "integrations/exports_table.html", context)
@@ -53,6 +54,12 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 
 _UNFINISHED = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+EXPORTS_SHOWN = 50
+RECENT_EXPORTS = 5
+
+
+def _limit(text: str) -> int:
+    return min(int(text), EXPORTS_SHOWN) if text.isdigit() and int(text) > 0 else EXPORTS_SHOWN
 
 
 @require_POST
@@ -112,10 +119,12 @@ def home(request: HttpRequest) -> HttpResponse:
     """Import history and recent exports; an explanation for people who may do neither."""
     may_import, may_export = (has_capability(request.user, IMPORT),
                               has_capability(request.user, EXPORT))
+    jobs = list(exports.exports_of(request.user)[:RECENT_EXPORTS]) if may_export else []
     return _page(request, "integrations/home.html", {
         "may_import": may_import, "may_export": may_export,
         "imports": list(import_history(request.user)[:50]) if may_import else [],
-        "jobs": list(exports.exports_of(request.user)[:5]) if may_export else []})
+        "jobs": jobs, "limit": RECENT_EXPORTS,
+        "polling": any(job.status in _UNFINISHED for job in jobs)})
 
 
 def import_history(user):

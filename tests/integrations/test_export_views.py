@@ -144,3 +144,14 @@ def test_an_invalid_list_filter_is_reported(admin_client):
 
     assert "not valid JSON" in response.content.decode()
     assert not ExportJob.objects.exists()
+
+
+def test_the_home_page_polls_only_its_few_recent_exports(admin_client, admin_user):
+    for _ in range(7):
+        exports.request_export(actor=admin_user, object_type="contact")
+
+    home = admin_client.get("/integrations/").content.decode()
+    partial = admin_client.get(PAGE, {"limit": 5}, headers={"HX-Request": "true"})
+
+    assert 'hx-get="/exports/?limit=5"' in home
+    assert len(partial.context["jobs"]) == 5

@@ -155,18 +155,18 @@ class ImportRun:
                 self.seen.setdefault(hash(row.key), line)
 
     def _can_pipeline(self) -> bool:
-        """Writing in a second thread needs a second connection that sees what this one
-        does: not inside a transaction (tests), and not on SQLite, which writes one at a
-        time anyway."""
+        """Writing in another thread needs another connection that sees what this one does:
+        not inside a transaction (as in most tests)."""
         from django.db import connection
 
-        return writing.is_postgresql() and not connection.in_atomic_block
+        return not connection.in_atomic_block
 
     def _writer_count(self) -> int:
         """Two writers let PostgreSQL use both cores on plain imports; one when chunks could
-        touch the same rows (companies created on the way, a list's lock)."""
+        touch the same rows (companies created on the way, a list's lock) or on SQLite."""
         shares_rows = self.job.object_type == "contact+company" or self.job.list_id
-        return 1 if shares_rows else WRITERS
+        # SQLite writes one transaction at a time: one writer overlaps with reading.
+        return 1 if shares_rows or not writing.is_postgresql() else WRITERS
 
     def _run_pipelined(self, chunks, progress) -> None:
         """Validate the next chunk in this thread while writer threads (own connections)

@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 
 from clarion.api.auth import APIKeyAuth
 from clarion.api.errors import APIError, Forbidden, NotFound
+from clarion.api.idempotency import run_once
 from clarion.api.pagination import CursorPagination
 from clarion.collab import queries, services, uploads
 from clarion.collab.file_views import declared_too_large, file_response, too_large_message
@@ -99,6 +100,13 @@ class ActivityIn(Input):
     attendee_contact_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
+def _ids(obj, relation: str, key: str) -> list[int]:
+    """Resolvers see the model, or the stored dict of a replayed `Idempotency-Key` answer."""
+    if isinstance(obj, dict):
+        return obj[key]
+    return [related.pk for related in getattr(obj, relation).all()]
+
+
 class ActivityOut(Schema):
     id: int
     kind: str
@@ -122,19 +130,19 @@ class ActivityOut(Schema):
 
     @staticmethod
     def resolve_contact_ids(activity) -> list[int]:
-        return [contact.pk for contact in activity.contacts.all()]
+        return _ids(activity, "contacts", "contact_ids")
 
     @staticmethod
     def resolve_company_ids(activity) -> list[int]:
-        return [company.pk for company in activity.companies.all()]
+        return _ids(activity, "companies", "company_ids")
 
     @staticmethod
     def resolve_deal_ids(activity) -> list[int]:
-        return [deal.pk for deal in activity.deals.all()]
+        return _ids(activity, "deals", "deal_ids")
 
     @staticmethod
     def resolve_attendee_user_ids(activity) -> list[int]:
-        return [user.pk for user in activity.attendee_users.all()]
+        return _ids(activity, "attendee_users", "attendee_user_ids")
 
 
 class ActivityPage(Schema):
@@ -206,6 +214,19 @@ class RecordFilter(Schema):
     deal: Id | None = None
 
 
+def _create_activity(request: HttpRequest, kind: str, payload: ActivityIn) -> tuple[int, dict]:
+    links = _links(request, payload)
+    records = links.contacts + links.companies + links.deals
+    if any(not TARGET_TYPES[r._meta.model_name].can_add(request.user, r) for r in records):
+        raise Forbidden(_("You may not log work on one of these records."))
+    try:
+        activity = services.log_activity(actor=request.user, kind=kind, links=links,
+                                         values=_activity_input(request, payload))
+    except services.InvalidInput as error:
+        raise _invalid(error) from None
+    return 201, ActivityOut.from_orm(_activities().get(pk=activity.pk)).model_dump(mode="json")
+
+
 def build_activity_router(kind: str) -> Router:
     """List (per record), create, read, update and delete for one kind of activity."""
     router = Router(tags=["activities"], auth=APIKeyAuth())
@@ -229,17 +250,7 @@ def build_activity_router(kind: str) -> Router:
     @router.post("", response={201: ActivityOut}, url_name=f"create_{kind}",
                  operation_id=f"create_{kind}", summary=f"Log a {kind}")
     def create(request, payload: ActivityIn):
-        links = _links(request, payload)
-        records = links.contacts + links.companies + links.deals
-        if any(not TARGET_TYPES[r._meta.model_name].can_add(request.user, r)
-               for r in records):
-            raise Forbidden(_("You may not log work on one of these records."))
-        try:
-            activity = services.log_activity(actor=request.user, kind=kind, links=links,
-                                             values=_activity_input(request, payload))
-        except services.InvalidInput as error:
-            raise _invalid(error) from None
-        return Status(201, _activities().get(pk=activity.pk))
+        return Status(*run_once(request, lambda: _create_activity(request, kind, payload)))
 
     @router.get("/{int:activity_id}", response=ActivityOut, url_name=f"get_{kind}",
                 operation_id=f"get_{kind}", summary=f"Get a {kind}")
@@ -303,12 +314,14 @@ class CommentOut(Schema):
 
     @staticmethod
     def resolve_target_type(comment) -> str:
-        return comment.target_type.model
+        return comment["target_type"] if isinstance(comment, dict) else comment.target_type.model
 
     @staticmethod
     def resolve_mentioned_user_ids(comment) -> list[int]:
         from clarion.collab.mentions import mentioned_ids
 
+        if isinstance(comment, dict):
+            return comment["mentioned_user_ids"]
         return mentioned_ids(comment.body)
 
 
@@ -351,6 +364,10 @@ def list_comments(request, target: Query[TargetQuery],
 @comments_router.post("", response={201: CommentOut}, url_name="create_comment",
                       operation_id="create_comment", summary="Comment (or reply)")
 def create_comment(request, payload: CommentIn):
+    return Status(*run_once(request, lambda: _create_comment(request, payload)))
+
+
+def _create_comment(request: HttpRequest, payload: CommentIn) -> tuple[int, dict]:
     target = visible_target(request, payload.target_type, payload.target_id, "write")
     if not target_type_of(target).can_comment(request.user, target):
         raise Forbidden(_("You may not comment here."))
@@ -364,7 +381,8 @@ def create_comment(request, payload: CommentIn):
                                        parent=parent)
     except services.InvalidInput as error:
         raise _invalid(error) from None
-    return Status(201, queries.comments_on_any().get(pk=comment.pk))
+    created = queries.comments_on_any().get(pk=comment.pk)
+    return 201, CommentOut.from_orm(created).model_dump(mode="json")
 
 
 @comments_router.get("/{int:comment_id}", response=CommentOut, url_name="get_comment",

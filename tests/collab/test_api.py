@@ -220,3 +220,15 @@ def test_attachments_of_a_hidden_record_are_404(client, sales_user, pat, pipelin
     assert client.get(f"/api/v1/attachments/{file.pk}", **other).status_code == 404
     assert client.get(f"/api/v1/attachments/{file.pk}/download", **other).status_code == 404
     assert client.delete(f"/api/v1/attachments/{file.pk}", **other).status_code == 404
+
+
+def test_a_retried_create_with_the_same_idempotency_key_logs_one_call(client, headers,
+                                                                      contact):
+    body = {"outcome": "busy", "contact_ids": [contact.pk]}
+    retry = {**headers, "HTTP_IDEMPOTENCY_KEY": "call-1"}
+
+    first = post(client, "/api/v1/calls", body, retry)
+    second = post(client, "/api/v1/calls", body, retry)
+
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json() and Activity.objects.count() == 1

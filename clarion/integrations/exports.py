@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clarion.core.filters import InvalidFilter, build_catalogue, compile_filter
 from clarion.core.permissions import has_capability, visible_to
@@ -47,7 +48,21 @@ def object_type_named(name: str) -> ObjectType:
 
 def exports_of(user) -> QuerySet:
     """The user's own exports, newest first."""
-    return ExportJob.objects.filter(owner=user).order_by("-created_at", "-id")
+    return ExportJob.objects.filter(owner=user).select_related("segment").order_by(
+        "-created_at", "-id")
+
+
+def selection_label(job: ExportJob) -> str:
+    """What the export holds, in words: "Members of VIP", "3 chosen records"…"""
+    if job.segment_id:
+        return _("Members of “%(segment)s”") % {"segment": job.segment.name}
+    if job.record_ids:
+        count = len(job.record_ids)
+        return ngettext("%(count)s chosen record", "%(count)s chosen records", count) % {
+            "count": count}
+    if job.definition:
+        return _("Records matching a filter")
+    return _("All records")
 
 
 def get_export_for(user, pk: int) -> ExportJob | None:

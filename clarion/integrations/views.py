@@ -45,7 +45,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The export has started. It appears below when ready."))
         return redirect("integrations:export_list")
     limit = _limit(request.GET.get("limit", ""))
-    jobs = list(exports.exports_of(request.user)[:limit])
+    jobs = _described(exports.exports_of(request.user)[:limit])
     context = {"jobs": jobs, "form": form, "limit": limit,
                "polling": any(job.status in _UNFINISHED for job in jobs)}
     if request.htmx and request.method == "GET":
@@ -56,6 +56,13 @@ def export_list(request: HttpRequest) -> HttpResponse:
 _UNFINISHED = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
 EXPORTS_SHOWN = 50
 RECENT_EXPORTS = 5
+
+
+def _described(jobs) -> list[ExportJob]:
+    jobs = list(jobs)
+    for job in jobs:
+        job.selection = exports.selection_label(job)
+    return jobs
 
 
 def _limit(text: str) -> int:
@@ -119,7 +126,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Import history and recent exports; an explanation for people who may do neither."""
     may_import, may_export = (has_capability(request.user, IMPORT),
                               has_capability(request.user, EXPORT))
-    jobs = list(exports.exports_of(request.user)[:RECENT_EXPORTS]) if may_export else []
+    jobs = _described(exports.exports_of(request.user)[:RECENT_EXPORTS]) if may_export else []
     return _page(request, "integrations/home.html", {
         "may_import": may_import, "may_export": may_export,
         "imports": list(import_history(request.user)[:50]) if may_import else [],

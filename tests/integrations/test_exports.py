@@ -165,3 +165,15 @@ def test_the_sweep_wakes_exports_whose_wake_up_was_lost(admin_user):
     lost.refresh_from_db()
     fresh.refresh_from_db()
     assert (lost.status, fresh.status) == (ExportJob.Status.DONE, ExportJob.Status.QUEUED)
+
+
+def test_an_export_says_what_it_holds(admin_user):
+    segment = Segment.objects.create(name="VIP", kind=Segment.Kind.STATIC)
+    label = exports.selection_label
+
+    assert label(exports.request_export(actor=admin_user, object_type="contact")) == \
+        "All records"
+    assert label(exports.request_export(actor=admin_user, object_type="contact",
+                                        record_ids=[3, 4])) == "2 chosen records"
+    assert label(exports.request_export(actor=admin_user, object_type="contact",
+                                        segment=segment)) == "Members of “VIP”"

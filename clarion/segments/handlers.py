@@ -32,12 +32,15 @@ from clarion.segments.models import Segment
 class SegmentIndex:
     version: tuple = ()
     all_ids: list[int] = field(default_factory=list)
+    segments: dict[int, Segment] = field(default_factory=dict)
     by_property: dict[str, set[int]] = field(default_factory=dict)
     by_event_kind: dict[str, set[int]] = field(default_factory=dict)
     by_segment: dict[int, set[int]] = field(default_factory=dict)
     by_association: dict[str, set[int]] = field(default_factory=dict)
 
-    def add(self, segment_id: int, definition: dict) -> None:
+    def add(self, segment: Segment) -> None:
+        segment_id, definition = segment.pk, segment.definition
+        self.segments[segment_id] = segment
         self.all_ids.append(segment_id)
         for name in referenced_properties(definition):
             self.by_property.setdefault(name, set()).add(segment_id)
@@ -59,15 +62,15 @@ def segment_index() -> SegmentIndex:
                                       top=Max("id")).values())
     if version != _index.version:
         index = SegmentIndex(version=version)
-        for segment_id, definition in dynamic.values_list("pk", "definition"):
-            index.add(segment_id, definition)
+        for segment in dynamic.order_by("pk"):
+            index.add(segment)
         _index = index
     return _index
 
 
-def affected_segments(event) -> set[int]:
+def affected_segments(event, index: SegmentIndex | None = None) -> set[int]:
     """The ids of the dynamic segments `event` could change the membership of."""
-    index = segment_index()
+    index = index or segment_index()
     if not index.all_ids:
         return set()
     kind, data = event.kind, event.data or {}
@@ -117,9 +120,11 @@ def recheck_after_event(event) -> None:
         recount_members()
         return
     if event.contact_id is not None:
-        segment_ids = affected_segments(event)
+        index = segment_index()
+        segment_ids = affected_segments(event, index)
         if segment_ids:
-            recheck_contacts([event.contact_id], _segments(segment_ids))
+            recheck_contacts([event.contact_id],
+                             [index.segments[pk] for pk in sorted(segment_ids)])
     if event.kind.startswith(("company.", "deal.")) and event.kind not in (
             "deal.contact_added", "deal.contact_removed"):
         contact_ids, segment_ids = _linked_contacts(event)
@@ -128,4 +133,6 @@ def recheck_after_event(event) -> None:
 
 
 def _segments(ids: set[int]) -> list[Segment]:
-    return list(Segment.objects.filter(pk__in=ids).order_by("pk"))
+    """The segments (as of the index's version: a change to any of them rebuilds it)."""
+    known = segment_index().segments
+    return [known[pk] for pk in sorted(ids) if pk in known]

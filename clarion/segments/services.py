@@ -298,7 +298,7 @@ def refresh_segment(segment: Segment) -> tuple[int, int]:
     return len(joined), len(left)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # called inside the event handler's transaction
 def recheck_contacts(contact_ids: Iterable[int], segments: Iterable[Segment], *,
                      catalogue: Catalogue | None = None) -> tuple[int, int]:
     """Re-evaluate only these contacts against these dynamic segments (the incremental

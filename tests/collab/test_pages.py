@@ -138,3 +138,15 @@ def test_a_busy_record_page_costs_no_more_queries_than_a_quiet_one(
         response = client.get(contact.get_absolute_url())
 
     assert response.status_code == 200
+
+
+def test_an_administrator_may_edit_anyones_note(client, sales_user, admin_user, contact):
+    note = services.log_activity(actor=sales_user, kind="note", links=Links.of(contact),
+                                 values=ActivityInput(body="typo"))
+    client.force_login(admin_user)
+
+    response = client.post(reverse("collab:activity_edit", args=[note.pk]), {"body": "fixed"})
+
+    note.refresh_from_db()
+    assert response.status_code == 302 and note.body == "<p>fixed</p>"
+    assert note.revisions.get().edited_by == admin_user

@@ -118,6 +118,15 @@ def test_comment_with_a_mention_chosen_by_keyboard_and_upload_a_file(page, peopl
     assert Attachment.objects.get().name == "minutes.txt"
     assert_accessible(page)
 
+    page.evaluate("""() => {
+        const zone = document.querySelector('.collab-files [data-dropzone]');
+        const data = new DataTransfer();
+        data.items.add(new File(['MZ not a picture'], 'setup.exe'));
+        zone.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true}));
+    }""")
+    expect(files.get_by_role("status")).to_contain_text("“setup.exe” can't be attached")
+    assert Attachment.objects.count() == 1
+
     comment = Comment.objects.get()
     page.goto(f"/collab/comments/{comment.pk}/edit/")
     page.get_by_label("Comment").fill("Thanks, please call her today.")

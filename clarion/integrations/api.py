@@ -13,6 +13,7 @@ from importlib import import_module
 from typing import Literal
 
 from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -192,7 +193,7 @@ def import_errors(request, import_id: int):
     response = StreamingHttpResponse(services.error_csv_lines(job),
                                      content_type="text/csv; charset=utf-8")
     base = job.original_name.rsplit(".", 1)[0]
-    response["Content-Disposition"] = f'attachment; filename="{base}-errors.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{base}-errors.csv")
     return response
 
 

@@ -171,17 +171,18 @@ def _message(error: Exception) -> str:
     return str(error) or _("That is not allowed.")
 
 
-def _editable(job: ImportJob) -> None:
-    """Mapping and preview only make sense before the import runs."""
-    if job.status != ImportJob.Status.UPLOADED:
-        raise Http404
+def _started(job: ImportJob) -> bool:
+    """Mapping and preview only make sense before the import runs; afterwards (the back
+    button, a second click on Start) they lead to the import's progress and results."""
+    return job.status != ImportJob.Status.UPLOADED
 
 
 @capability_required(IMPORT)
 def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 2: each column's property (suggested), transforms, new properties."""
     job = _import_or_404(request, pk)
-    _editable(job)
+    if _started(job):
+        return redirect("integrations:import_detail", job.pk)
     error = ""
     if request.method == "POST":
         mapping, transforms = read_mapping(request.POST, job.headers)
@@ -215,7 +216,8 @@ def _save_mapping(request: HttpRequest, job: ImportJob, mapping: dict, transform
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 3: the first rows as they will be stored, problems spelled out; then start."""
     job = _import_or_404(request, pk)
-    _editable(job)
+    if _started(job):
+        return redirect("integrations:import_detail", job.pk)
     error = ""
     if request.method == "POST":
         try:

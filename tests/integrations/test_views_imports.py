@@ -174,10 +174,15 @@ def test_a_running_import_polls_its_progress(admin_client, admin_user):
     assert "<html" not in partial.content.decode()
 
 
-def test_a_started_import_cant_be_remapped(admin_client, admin_user):
+def test_a_started_import_leads_from_mapping_and_preview_to_its_results(admin_client,
+                                                                        admin_user):
     job = import_rows(admin_user, ROWS)
 
-    assert admin_client.get(f"/imports/{job.pk}/mapping/").status_code == 404
+    for step in ("mapping", "preview"):
+        response = admin_client.post(f"/imports/{job.pk}/{step}/", {"map-0": "email"})
+        assert response.url == f"/imports/{job.pk}/"
+    job.refresh_from_db()
+    assert job.mapping["Email Address"] == "email"
 
 
 def test_the_error_file_has_line_reason_and_original_cells(admin_client, admin_user):

@@ -83,8 +83,11 @@ def describe_activity(event) -> SafeString:
     body = richtext.inline(data.get("body", "")) if "body" in data else ""
     link = ""
     if activity_id and not event.kind.endswith(".deleted"):
-        link = format_html(' <a class="btn-link text-xs" href="{}">{}</a>',
-                           reverse("collab:activity_detail", args=[activity_id]), _("Open"))
+        kind = {"note": _("the note"), "call": _("the call"),
+                "meeting": _("the meeting")}.get(event.kind.partition(".")[0], "")
+        link = format_html(
+            ' <a class="btn-link text-xs" href="{}">{}<span class="visually-hidden"> {}</span>'
+            '</a>', reverse("collab:activity_detail", args=[activity_id]), _("Open"), kind)
     if body:
         return format_html('{}:{}<span class="collab-entry-body">{}</span>', headline, link,
                            body)

@@ -47,3 +47,21 @@ document.addEventListener("keydown", (event) => {
     `[data-create-button="${field.dataset.createInput}"]`);
   button?.click();
 });
+
+// Upload: each record type starts matched by its natural key (contacts by email, companies by
+// domain, deals by record id) until the person picks another.
+const NATURAL_KEY = { contact: "email", "contact+company": "email", company: "domain", deal: "id" };
+
+document.addEventListener("change", (event) => {
+  const form = event.target.closest?.("[data-import-upload]");
+  if (!form) return;
+  const matchBy = form.querySelector("select[name=match_by]");
+  if (!matchBy) return;
+  if (event.target === matchBy) {
+    matchBy.dataset.chosen = "yes";
+    return;
+  }
+  if (event.target.name === "object_type" && matchBy.dataset.chosen !== "yes") {
+    matchBy.value = NATURAL_KEY[event.target.value] || matchBy.value;
+  }
+});

@@ -43,7 +43,10 @@ def test_import_a_file_with_a_bad_row_then_undo_it(page, admin):  # noqa: F811
     page.get_by_label("File").set_input_files(
         {"name": "fair.csv", "mimeType": "text/csv", "buffer": CSV})
     expect(page.get_by_text("fair.csv (1 KB)")).to_be_visible()
+    page.get_by_label("Records to import").select_option("company")
+    expect(page.get_by_label("Match existing records by")).to_have_value("domain")
     page.get_by_label("Records to import").select_option("contact")
+    expect(page.get_by_label("Match existing records by")).to_have_value("email")
     page.get_by_label("Create and update records").check()
     page.get_by_role("button", name="Upload and map columns").click()
 

@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clarion.collab import mentions, panels, services
 from clarion.collab.forms import CommentForm
 from clarion.collab.models import Comment
-from clarion.collab.targets import find_target, is_admin, may_view
+from clarion.collab.targets import find_target, is_admin, may_view, target_type_of
 
 
 def _back_to(target, comment: Comment | None = None) -> str:
@@ -49,8 +50,8 @@ def comments(request: HttpRequest, type_name: str, pk: int) -> HttpResponse:
                 return _render_panel(request, target)
             messages.success(request, _("Comment added."))
             return redirect(_back_to(target, comment))
-    if request.htmx:
-        return _render_panel(request, target, form=form, status=400)
+    if request.htmx:  # htmx swaps only successful answers: the errors come back as 200
+        return _render_panel(request, target, form=form)
     messages.error(request, " ".join(form.errors.get("body", [])))
     return redirect(_back_to(target))
 
@@ -83,8 +84,20 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return _render_panel(request, comment.target)
             messages.success(request, _("Comment updated."))
             return redirect(_back_to(comment.target, comment))
+    if request.htmx:
+        return _inline_edit(request, comment, form)
     return render(request, "collab/comment_edit.html", {"comment": comment, "form": form},
                   status=400 if form.errors else 200)
+
+
+def _inline_edit(request: HttpRequest, comment: Comment, form) -> HttpResponse:
+    """The edit form in place of the comment (htmx swaps only successful answers, so a form
+    with errors also answers 200)."""
+    target = comment.target
+    return render(request, "collab/comment_edit_inline.html", {
+        "comment": comment, "form": form, "back": _back_to(target, comment),
+        "panel_url": reverse("collab:comments", args=[target_type_of(target).name,
+                                                      target.pk])})
 
 
 @login_required

@@ -127,12 +127,13 @@ def test_comment_with_a_mention_chosen_by_keyboard_and_upload_a_file(page, peopl
     expect(files.get_by_role("status")).to_contain_text("“setup.exe” can't be attached")
     assert Attachment.objects.count() == 1
 
-    comment = Comment.objects.get()
-    page.goto(f"/collab/comments/{comment.pk}/edit/")
-    page.get_by_label("Comment").fill("Thanks, please call her today.")
+    comments.get_by_role("link", name="Edit comment").click()
+    editor = comments.get_by_role("textbox", name="Edit comment")
+    expect(editor).to_be_visible()
+    editor.fill("Thanks, please call her today.")
     assert_accessible(page)
-    page.get_by_role("button", name="Save").click()
-    comments = page.locator(".collab-comments")
+    comments.get_by_role("button", name="Save").click()
+    expect(comments).to_contain_text("please call her today.")
     comments.get_by_role("button", name="edited").click()
     dialog = page.get_by_role("dialog", name="Earlier versions")
     expect(dialog).to_contain_text("please call her.")

@@ -136,3 +136,19 @@ def test_a_contacts_timeline_says_who_commented_and_links_to_the_comment(client,
     html = client.get(contact.get_absolute_url()).content.decode()
 
     assert "Sam commented" in html and f'href="#comment-{comment.pk}"' in html
+
+
+def test_a_comment_is_edited_in_place_with_htmx(client, sales_user, contact):
+    comment = services.add_comment(actor=sales_user, target=contact, body="frist")
+    client.force_login(sales_user)
+    url = reverse("collab:comment_edit", args=[comment.pk])
+
+    form = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    empty = client.post(url, {"body": "  "}, HTTP_HX_REQUEST="true")
+    saved = client.post(url, {"body": "first"}, HTTP_HX_REQUEST="true")
+
+    assert f'id="comment-edit-{comment.pk}"' in form and ">frist</textarea>" in form
+    assert empty.status_code == 200 and 'role="alert"' in empty.content.decode()
+    assert saved.status_code == 200 and "collab-comments" in saved.content.decode()
+    comment.refresh_from_db()
+    assert comment.body == "first"

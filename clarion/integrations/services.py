@@ -210,7 +210,7 @@ def preview(job: ImportJob, limit: int = SAMPLE_ROWS) -> list[PreviewRow]:
     """The first rows as they will be stored, with each row's validation problems; nothing
     is written."""
     reader = RowReader(object_type=job.object_type, headers=job.headers, mapping=job.mapping,
-                       transforms=job.transforms, match_by=job.match_by)
+                       transforms=job.transforms, match_by=job.match_by, sample=job.sample)
     rows = []
     for line, cells in enumerate(job.sample[:limit], start=2):
         values, errors = reader.read(cells)

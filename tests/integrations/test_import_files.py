@@ -130,3 +130,17 @@ def test_mapping_rejects_unknown_fields_and_two_columns_for_one_field(admin_user
         services.set_mapping(job, {"Email": "emial"}, actor=admin_user)
     with pytest.raises(ValidationError):
         services.set_mapping(job, {"Email": "email", "E-mail": "email"}, actor=admin_user)
+
+
+def test_a_column_written_day_first_is_read_day_first_throughout(admin_user):
+    import_rows(admin_user, [["Email", "Create Date"], ["a@example.com", "31/12/2024"],
+                             ["b@example.com", "03/04/2024"]])
+    created = dict(Contact.objects.values_list("email", "created_at"))
+    assert (created["a@example.com"].month, created["a@example.com"].day) == (12, 31)
+    assert (created["b@example.com"].month, created["b@example.com"].day) == (4, 3)
+
+
+def test_a_column_without_a_day_above_12_is_read_month_first(admin_user):
+    import_rows(admin_user, [["Email", "Create Date"], ["b@example.com", "03/04/2024"]])
+    created = Contact.objects.get().created_at
+    assert (created.month, created.day) == (3, 4)

@@ -74,7 +74,7 @@ class ImportRun:
         self.model = MODELS[self.type]
         self.reader = RowReader(object_type=job.object_type, headers=job.headers,
                                 mapping=job.mapping, transforms=job.transforms,
-                                match_by=job.match_by)
+                                match_by=job.match_by, sample=job.sample)
         self.seen: dict[int, int] = {}   # hash of a key → line of its first row
         self.emails_seen: set[str] = set()  # matching by ID: emails given to a contact
         self.fields = {f.name: f for f in self.model._meta.concrete_fields}

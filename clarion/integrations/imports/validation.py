@@ -68,6 +68,11 @@ CHOICES = {
 # month-first ones, as in HubSpot and Salesforce exports.
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%Y", "%m/%d/%y",
                 "%d-%b-%Y", "%b %d, %Y", "%d %b %Y", "%Y%m%d")
+# A column whose first rows show a day above 12 first ("31/12/2024") is read day-first
+# throughout, so "03/04/2024" in the same column is the 3rd of April, not March 4th.
+DAY_FIRST_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y",
+                          "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%Y%m%d")
+DAY_FIRST_SAMPLE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}")
 TIME_FORMATS = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", "T%H:%M:%S",
                 "T%H:%M:%S.%f", " %H:%M:%S.%f")
 
@@ -102,7 +107,7 @@ class RowReader:
     once), then `read(cells)` per row."""
 
     def __init__(self, *, object_type: str, headers: list[str], mapping: dict,
-                 transforms: dict, match_by: str):
+                 transforms: dict, match_by: str, sample: list[list[str]] | None = None):
         self.fields = fields_for(object_type)
         self.match_by = match_by
         self.transforms = transforms or {}
@@ -125,7 +130,9 @@ class RowReader:
             date_format = transform.get("format") if transform.get("kind") == \
                 "date_format" else None
             self.targets.append(target)
-            self.columns.append((index, mapper, self._cell_reader(target, date_format)))
+            day_first = not date_format and _day_first(sample or [], index)
+            self.columns.append((index, mapper,
+                                 self._cell_reader(target, date_format, day_first)))
         self.definitions = [f.definition for f in self.targets if f.definition]
 
     @property
@@ -166,10 +173,11 @@ class RowReader:
     def key_field(self) -> str:
         return {"id": "id", "domain": "domain"}.get(self.match_by, "email")
 
-    def _cell_reader(self, target: ImportField, date_format: str | None) -> Callable:
+    def _cell_reader(self, target: ImportField, date_format: str | None,
+                     day_first: bool = False) -> Callable:
         """A function reading one non-empty cell of the column into the row."""
         if target.kind == "property":
-            return self._property_reader(target, date_format)
+            return self._property_reader(target, date_format, day_first)
         if target.kind == "full_name":
             def read_full_name(row: RowValues, text: str) -> None:
                 first, last = split_name(text)
@@ -186,10 +194,11 @@ class RowReader:
             return read_text
 
         def read_core(row: RowValues, text: str) -> None:
-            row.values[name] = self._core_value(target, text, date_format)
+            row.values[name] = self._core_value(target, text, date_format, day_first)
         return read_core
 
-    def _property_reader(self, target: ImportField, date_format: str | None) -> Callable:
+    def _property_reader(self, target: ImportField, date_format: str | None,
+                         day_first: bool) -> Callable:
         """Custom properties: cleaned by `clean_property_value`, the rule forms and the API
         apply; dates and phone numbers are first brought to the form it expects."""
         definition, name = target.definition, target.name
@@ -197,10 +206,10 @@ class RowReader:
         kind = definition.type
         if kind == PropertyType.DATE:
             def prepare(text: str):
-                return parse_moment(text, date_format, target).date().isoformat()
+                return parse_moment(text, date_format, target, day_first).date().isoformat()
         elif kind == PropertyType.DATETIME:
             def prepare(text: str):
-                return parse_moment(text, date_format, target).isoformat()
+                return parse_moment(text, date_format, target, day_first).isoformat()
         elif kind == PropertyType.PHONE:
             def prepare(text: str):
                 return self._phone(text, target)
@@ -218,7 +227,8 @@ class RowReader:
                 raise CellError(" ".join(error.messages)) from None
         return read_property
 
-    def _core_value(self, target: ImportField, text: str, date_format: str | None):
+    def _core_value(self, target: ImportField, text: str, date_format: str | None,
+                    day_first: bool = False):
         kind = target.kind
         if target.max_length and len(text) > target.max_length:
             raise CellError(_("%(field)s: longer than %(max)s characters.")
@@ -230,9 +240,9 @@ class RowReader:
         if kind in CHOICES:
             return choice_value(self.choices[kind], text, target)
         if kind == "datetime":
-            return parse_moment(text, date_format, target)
+            return parse_moment(text, date_format, target, day_first)
         if kind == "date":
-            return parse_moment(text, date_format, target).date()
+            return parse_moment(text, date_format, target, day_first).date()
         if kind in ("integer", "decimal", "id"):
             return parse_number(text, target, integer=kind != "decimal")
         if kind == "domain":
@@ -318,7 +328,8 @@ def choice_value(lookup: dict[str, str], text: str, target: ImportField) -> str:
     return value
 
 
-def parse_moment(text: str, date_format: str | None, target: ImportField) -> datetime:
+def parse_moment(text: str, date_format: str | None, target: ImportField,
+                 day_first: bool = False) -> datetime:
     """A timezone-aware datetime from the cell: the column's format when set, otherwise ISO
     8601 or one of the common spreadsheet formats."""
     formats = [date_format] if date_format else None
@@ -329,7 +340,8 @@ def parse_moment(text: str, date_format: str | None, target: ImportField) -> dat
             moment = None
         if moment is not None:
             return _aware(moment)
-        formats = [d + t for d in DATE_FORMATS for t in TIME_FORMATS]
+        dates = DAY_FIRST_DATE_FORMATS if day_first else DATE_FORMATS
+        formats = [d + t for d in dates for t in TIME_FORMATS]
     for candidate in formats:
         try:
             return _aware(datetime.strptime(text, candidate))
@@ -376,3 +388,12 @@ def owner_lookup() -> dict[str, int]:
             if key:
                 lookup.setdefault(key.casefold(), user.pk)
     return lookup
+
+
+def _day_first(sample: list[list[str]], index: int) -> bool:
+    """Whether the column's first rows write dates day first (a first number above 12)."""
+    for row in sample:
+        match = DAY_FIRST_SAMPLE.match(row[index]) if index < len(row) else None
+        if match and int(match.group(1)) > 12:
+            return True
+    return False

@@ -42,8 +42,10 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         indexes = [
-            models.Index(fields=["contact_id", "kind", "occurred_at"],
-                         name="core_event_contact_kind_time"),
+            # Timelines and segment behaviour conditions ("viewed /pricing 3 times in 30
+            # days"): the data column rides along so those probes never visit the heap.
+            models.Index(fields=["contact_id", "kind", "occurred_at"], include=["data"],
+                         name="core_event_contact_behaviour"),
             models.Index(fields=["subject_type", "subject_id", "occurred_at"],
                          name="core_event_subject_time"),
             # The claimer's queue: only the (few) undispatched events are in this index.

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clarion.core.events.models import Event
 from clarion.crm.models import Contact
 from clarion.integrations import services
 from clarion.integrations.models import ImportChange, ImportJob
@@ -43,6 +44,7 @@ def expected_outcome(rows: list[list[str]]) -> tuple[dict, int]:
 @given(rows=st.lists(row, min_size=1, max_size=40))
 def test_every_row_is_accounted_for_once_and_every_good_row_lands(admin_user, rows):
     Contact.objects.all().delete()
+    Event.objects.filter(kind="contact.imported").delete()
     job = import_rows(admin_user, [HEADER, *rows])
     assert job.status == ImportJob.Status.DONE
     counts = job.created_count + job.updated_count + job.skipped_count + job.failed_count
@@ -58,3 +60,9 @@ def test_every_row_is_accounted_for_once_and_every_good_row_lands(admin_user, ro
     lines = [error.line for error in services.error_rows(job)]
     assert len(lines) == len(set(lines)) == job.failed_count + job.skipped_count
     assert ImportChange.objects.filter(job=job).count() == job.created_count
+    assert Event.objects.filter(kind="contact.imported").count() == job.created_count
+    # The same file again changes nothing and emits nothing.
+    again = import_rows(admin_user, [HEADER, *rows])
+    assert (again.created_count, again.updated_count) == (0, 0)
+    assert again.skipped_count + again.failed_count == len(nonblank)
+    assert Event.objects.filter(kind="contact.imported").count() == job.created_count

@@ -37,7 +37,7 @@ def test_bad_rows_fail_with_reasons_and_good_rows_still_land(admin_user):
     assert "not a valid email address" in reasons[0]
     assert "not one of the options" in reasons[1]
     assert [e.line for e in services.error_rows(job)] == [2, 3]
-    assert job.error_file.name.endswith("-errors.csv")
+    assert "people-errors" in job.error_file.name and job.error_file.name.endswith(".csv")
     assert Contact.objects.get().email == "good@example.com"
 
 
@@ -184,3 +184,17 @@ def test_two_imports_with_different_columns_in_one_session(admin_user):
     import_rows(admin_user, [["Email", "Job Title", "Country"], ["a@example.com", "CEO", "NO"]])
     contact = Contact.objects.get()
     assert (contact.city, contact.job_title, contact.country) == ("Oslo", "CEO", "NO")
+
+
+def test_undoing_a_contacts_and_companies_import_removes_the_companies_it_created(admin_user):
+    from clarion.crm.models import Company
+
+    kept = Company.objects.create(name="Kept Ltd", domain="kept.example.com")
+    job = import_rows(admin_user, [["Email", "Company Name"], ["a@example.com", "New Co"],
+                                   ["b@example.com", "kept ltd"]],
+                      object_type="contact+company")
+    assert Company.objects.count() == 2
+    assert Contact.objects.get(email="b@example.com").company == kept
+    services.undo_import(job, actor=admin_user)
+    assert list(Company.objects.all()) == [kept]
+    assert Contact.objects.count() == 0

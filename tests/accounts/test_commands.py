@@ -10,7 +10,7 @@ def test_demo_loads_users_teams_and_roles_and_can_run_twice():
     call_command("demo")
     call_command("demo")
 
-    assert User.objects.count() == 6
+    assert User.objects.filter(is_guest=False).count() == 6
     assert User.objects.get(email="admin@example.com").check_password("clarion-demo")
     assert set(Role.objects.values_list("name", flat=True)) >= {
         "Admin", "Marketing", "Sales", "Sales manager", "Support", "Read-only"}

@@ -58,8 +58,8 @@ def test_on_a_wide_screen_the_fields_sit_beside_the_timeline(page, contact):
     _open(page, contact)
 
     _assert_record_readable(page)
-    fields = page.locator(".record-layout > .stack").bounding_box()
-    timeline = page.locator(".record-layout > .timeline").bounding_box()
+    fields = page.locator(".record-layout > .record-side").bounding_box()
+    timeline = page.locator(".record-layout > .record-main").bounding_box()
     assert fields and timeline
     assert fields["x"] + fields["width"] <= timeline["x"], "the timeline is not beside the fields"
     assert timeline["width"] > fields["width"], "the timeline should be the wider column"
@@ -71,8 +71,8 @@ def test_on_a_phone_everything_stacks_in_one_column_without_sideways_scrolling(p
     _open(page, contact)
 
     _assert_record_readable(page)
-    fields = page.locator(".record-layout > .stack").bounding_box()
-    timeline = page.locator(".record-layout > .timeline").bounding_box()
+    fields = page.locator(".record-layout > .record-side").bounding_box()
+    timeline = page.locator(".record-layout > .record-main").bounding_box()
     assert fields and timeline
     assert timeline["y"] >= fields["y"] + fields["height"], "the timeline should come after"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

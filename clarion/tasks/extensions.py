@@ -16,7 +16,10 @@ PANEL_LIMIT = 10
 
 
 def record_panel_context(request, object_type, record) -> dict:
-    """The record's open tasks (those the viewer may see) and the quick-add form."""
+    """The record's open tasks (those the viewer may see) and the quick-add form; none for
+    guests, who reach the tasks shared with them from "Shared with me" and add none."""
+    if getattr(request.user, "is_guest", False):
+        return None
     from clarion.tasks.forms import TaskForm, link_value
     from clarion.tasks.queries import open_tasks_for_record
     from clarion.tasks.schedule import request_zone

@@ -26,6 +26,9 @@ def test_the_shared_deal_page_opens(guest_client, shared_deal):
 
     assert response.status_code == 200
     assert b"Website relaunch" in response.content
+    # Nothing on the page leads where a guest can't go: no list link, no task form.
+    assert f'href="{reverse("crm:deal_list")}"'.encode() not in response.content
+    assert reverse("tasks:new").encode() not in response.content
 
 
 @pytest.mark.parametrize("suffix", ["", "timeline/", "edit/", "delete/"])

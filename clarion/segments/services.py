@@ -232,8 +232,7 @@ def _record_changes(segment: Segment, joined: list[int], left: list[int], *, act
     if fields:
         Segment.objects.filter(pk=segment.pk).update(**fields)
     if sample:
-        SegmentSizeSample.objects.create(segment_id=segment.pk, sampled_at=now,
-                                         size=segment.member_count + delta)
+        _sample_if_due(segment, segment.member_count + delta, now)
 
 
 def _emit_for_each(event: NewEvent, contact_ids: list[int]) -> None:
@@ -257,6 +256,17 @@ def _emit_for_each(event: NewEvent, contact_ids: list[int]) -> None:
                  subject_type, fields["subject_id"], getattr(fields.get("actor"), "pk", None),
                  json.dumps(fields["data"])])
     transaction.on_commit(wake_dispatcher, robust=True)
+
+
+# A refresh records the size when it changed, or at least once a day, so the size-over-time
+# chart of a steady segment is not 96 identical points a day.
+SAMPLE_AT_LEAST_EVERY = timedelta(days=1)
+
+
+def _sample_if_due(segment: Segment, size: int, now) -> None:
+    last = segment.size_samples.order_by("-sampled_at", "-id").first()
+    if last is None or last.size != size or now - last.sampled_at >= SAMPLE_AT_LEAST_EVERY:
+        SegmentSizeSample.objects.create(segment_id=segment.pk, sampled_at=now, size=size)
 
 
 def _sample(segment: Segment) -> None:

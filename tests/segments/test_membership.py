@@ -49,8 +49,15 @@ def test_creating_a_segment_computes_members_and_emits_joined_once(admin_user):
     assert refresh_segment(segment) == (0, 0)
     assert refresh_segment(segment) == (0, 0)
     assert len(events_of("segment.joined", segment)) == 1
+    # A steady size is sampled once a day, a changed one at every refresh.
     assert list(SegmentSizeSample.objects.filter(segment=segment)
-                .values_list("size", flat=True)) == [1, 1, 1]
+                .values_list("size", flat=True)) == [1]
+    SegmentSizeSample.objects.update(sampled_at=timezone.now() - timedelta(days=2))
+    make_contact(lifecycle_stage="lead")
+    refresh_segment(segment)
+    refresh_segment(segment)
+    assert list(SegmentSizeSample.objects.filter(segment=segment).order_by("sampled_at")
+                .values_list("size", flat=True)) == [1, 2]
 
 
 def test_full_refresh_computes_joins_and_leaves_as_set_differences(admin_user):
@@ -264,8 +271,9 @@ def test_timeline_reads_joined_and_left_sentences(admin_user):
 def test_size_history_and_memberships_queries(admin_user):
     ada = make_contact(lifecycle_stage="lead")
     segment = dynamic(admin_user, LEADS, name="Leads")
+    make_contact(lifecycle_stage="lead")
     refresh_segment(segment)
-    assert [s.size for s in queries.size_history(segment)] == [1, 1]
+    assert [s.size for s in queries.size_history(segment)] == [1, 2]
     assert [m.segment.name for m in queries.memberships_of(ada)] == ["Leads"]
     kinds = dict(queries.event_kinds())
     assert kinds["page.viewed"] == "Viewed a page" and "contact.created" in kinds

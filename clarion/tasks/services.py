@@ -341,7 +341,7 @@ def _notify_bulk_assignees(tasks: list[Task], *, actor, title: str) -> None:
 def _task_count_title(who: str, title: str, count: int) -> str:
     from django.utils.translation import ngettext
 
-    return ngettext("%(actor)s assigned you the task “%(title)s”",
+    return ngettext("%(actor)s assigned you %(count)d task “%(title)s”",
                     "%(actor)s assigned you %(count)d tasks “%(title)s”", count) % {
         "actor": who, "title": title, "count": count}
 

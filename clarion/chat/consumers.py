@@ -5,12 +5,11 @@ Both re-check that the socket's user may read the conversation before forwarding
 so someone removed from a channel, or who lost access to a record, stops hearing about it."""
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from clarion.chat import queries
 from clarion.chat.live import conversation_group, user_group
 from clarion.chat.models import Conversation
-from clarion.crm.live import remember_socket_loop
+from clarion.core.live import GroupConsumer
 
 
 @database_sync_to_async
@@ -19,27 +18,7 @@ def _may_read(user, conversation_id: int) -> bool:
     return conversation is not None and queries.can_read(user, conversation)
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
-    async def connect(self) -> None:
-        remember_socket_loop()
-        user = self.scope.get("user")
-        if not getattr(user, "is_authenticated", False):
-            await self.close(code=4401)
-            return
-        self.group = await self.group_for(user)
-        if self.group is None:
-            await self.close(code=4403)
-            return
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-
-    async def disconnect(self, code) -> None:
-        if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-
-    async def group_for(self, user) -> str | None:
-        raise NotImplementedError
-
+class ChatConsumer(GroupConsumer):
     async def forward(self, message: dict, kind: str) -> None:
         if await _may_read(self.scope["user"], message["conversation"]):
             await self.send_json({"type": kind, "change": message["change"],

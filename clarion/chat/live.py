@@ -8,7 +8,7 @@ re-check access before forwarding and pages fetch HTML through permission-checke
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from clarion.crm.live import _group_send
+from clarion.core.live import group_send
 
 
 def conversation_group(conversation_id: int) -> str:
@@ -27,9 +27,9 @@ def announce(*, conversation_id: int, message_id: int, change: str, actor_id: in
         return
     message = {"type": "chat.event", "change": change, "conversation": conversation_id,
                "message": message_id, "actor_id": actor_id}
-    _group_send(layer, conversation_group(conversation_id), message)
+    group_send(layer, conversation_group(conversation_id), message)
     for user_id in audience:
-        _group_send(layer, user_group(user_id), {**message, "type": "chat.activity"})
+        group_send(layer, user_group(user_id), {**message, "type": "chat.activity"})
 
 
 def announce_on_commit(**kwargs) -> None:

@@ -4,10 +4,10 @@ A socket joins its group on connect (signed-in users only) and forwards a "recor
 message only when its user may view that record."""
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from clarion.core.live import GroupConsumer
 from clarion.core.permissions import can, record_scope
-from clarion.crm.live import board_group, record_group, remember_socket_loop
+from clarion.crm.live import board_group, record_group
 from clarion.crm.models import Company, Contact, Deal, Pipeline
 
 MODELS = {"deal": Deal, "contact": Contact, "company": Company}
@@ -20,24 +20,7 @@ def _viewable(user, object_type: str, record_id: int) -> bool:
     return bool(record) and can(user, "view", record)
 
 
-class LiveConsumer(AsyncJsonWebsocketConsumer):
-    async def connect(self) -> None:
-        remember_socket_loop()
-        user = self.scope.get("user")
-        if not getattr(user, "is_authenticated", False):
-            await self.close(code=4401)
-            return
-        self.group = await self.group_for(user)
-        if self.group is None:
-            await self.close(code=4403)
-            return
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-
-    async def disconnect(self, code) -> None:
-        if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-
+class LiveConsumer(GroupConsumer):
     async def record_changed(self, message: dict) -> None:
         # A deleted record can't be checked any more; its id alone tells a board to refetch
         # its columns (through the permission-checked views) and says nothing else.
@@ -48,9 +31,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "changed", "object_type": message["object_type"],
                                   "id": message["id"], "actor": message["actor"],
                                   "actor_id": message["actor_id"]})
-
-    async def group_for(self, user) -> str | None:
-        raise NotImplementedError
 
 
 class BoardConsumer(LiveConsumer):

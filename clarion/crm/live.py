@@ -3,40 +3,11 @@
 Messages carry ids only; each consumer checks the socket user's right to view the record
 before forwarding, and pages refetch HTML through the ordinary permission-checked views."""
 
-import asyncio
-
-from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels.layers import get_channel_layer
 from django.db import transaction
 
 from clarion.core.events import on
-
-# The event loop serving this process's websockets. The in-memory layer's queues belong to it,
-# so a send from a thread outside it (the embedded worker dispatching events in `clarion run`)
-# has to run on that loop; Redis layers work from any loop.
-_socket_loop: asyncio.AbstractEventLoop | None = None
-
-
-def remember_socket_loop() -> None:
-    """Called by consumers as they connect, on the loop that serves them."""
-    global _socket_loop
-    _socket_loop = asyncio.get_running_loop()
-
-
-def _group_send(layer, group: str, message: dict) -> None:
-    loop = _socket_loop
-    if (isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running()
-            and not _running_in(loop)):
-        asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(10)
-        return
-    async_to_sync(layer.group_send)(group, message)
-
-
-def _running_in(loop: asyncio.AbstractEventLoop) -> bool:
-    try:
-        return asyncio.get_running_loop() is loop
-    except RuntimeError:
-        return False
+from clarion.core.live import group_send
 
 
 def board_group(pipeline_id: int) -> str:
@@ -67,7 +38,7 @@ def announce(*, object_type: str, record_id: int, pipeline_id: int | None = None
     if pipeline_id is not None:
         groups.append(board_group(pipeline_id))
     for group in groups:
-        _group_send(layer, group, message)
+        group_send(layer, group, message)
 
 
 def announce_on_commit(**kwargs) -> None:

@@ -3,7 +3,7 @@ change to their notifications sends the new unread count (a number, nothing else
 
 from channels.layers import get_channel_layer
 
-from clarion.crm.live import _group_send
+from clarion.core.live import group_send
 
 
 def user_group(user_id: int) -> str:
@@ -17,5 +17,5 @@ def announce_unread(user_id: int) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    _group_send(layer, user_group(user_id),
+    group_send(layer, user_group(user_id),
                 {"type": "notifications.unread", "count": unread_count_for_id(user_id)})

@@ -20,7 +20,7 @@ from ninja.files import UploadedFile
 
 from clarion.api.auth import APIKeyAuth
 from clarion.api.errors import APIError, Forbidden, NotFound
-from clarion.api.pagination import CursorPagination, decode_cursor, encode_cursor
+from clarion.api.pagination import CursorPagination
 from clarion.api.scopes import get_scope, user_may_use
 from clarion.integrations import queries, services
 from clarion.integrations.imports.mapping import record_type
@@ -139,14 +139,8 @@ def create_import(request, object_type: Form[OBJECT_TYPES],
 @router.get("", response=ImportPage, url_name="list_imports", operation_id="list_imports",
             summary="List your imports")
 def list_imports(request, pagination: Query[CursorPagination.Input]):
-    jobs = queries.imports_of(request.user).order_by("-id")
-    if pagination.cursor:
-        _value, last_id = decode_cursor(pagination.cursor)
-        jobs = jobs.filter(pk__lt=last_id)
-    page = list(jobs[:pagination.limit + 1])
-    more = len(page) > pagination.limit
-    page = page[:pagination.limit]
-    return {"results": page, "next": encode_cursor(page[-1].pk, page[-1].pk) if more else None}
+    newest_first = CursorPagination(order_by="-id")
+    return newest_first.paginate_queryset(queries.imports_of(request.user), pagination, request)
 
 
 @router.get("/{int:import_id}", response=ImportOut, url_name="get_import",

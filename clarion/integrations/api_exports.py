@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from clarion.api.auth import APIKeyAuth
 from clarion.api.errors import APIError, Forbidden, NotFound
-from clarion.api.pagination import CursorPagination, decode_cursor, encode_cursor
+from clarion.api.pagination import CursorPagination
 from clarion.api.scopes import get_scope, user_may_use
 from clarion.integrations import exports
 from clarion.integrations.models import ExportJob
@@ -112,14 +112,8 @@ def create_export(request, body: ExportIn):
 @router.get("", response=ExportPage, url_name="list_exports", operation_id="list_exports",
             summary="List your exports")
 def list_exports(request, pagination: Query[CursorPagination.Input]):
-    jobs = exports.exports_of(request.user).order_by("-id")
-    if pagination.cursor:
-        _value, last_id = decode_cursor(pagination.cursor)
-        jobs = jobs.filter(pk__lt=last_id)
-    page = list(jobs[:pagination.limit + 1])
-    more = len(page) > pagination.limit
-    page = page[:pagination.limit]
-    return {"results": page, "next": encode_cursor(page[-1].pk, page[-1].pk) if more else None}
+    newest_first = CursorPagination(order_by="-id")
+    return newest_first.paginate_queryset(exports.exports_of(request.user), pagination, request)
 
 
 @router.get("/{int:export_id}", response=ExportOut, url_name="get_export",

@@ -102,6 +102,32 @@ def _display(value) -> str:
     return "" if value is None else str(value)
 
 
+REPEATING_KINDS = {*CHOICES, "date", "integer", "decimal", "currency", "pipeline", "stage"}
+REMEMBERED_CELLS = 10_000  # distinct values remembered per column
+
+
+def _remembering(read: Callable[[str], object]) -> Callable[[str], object]:
+    """`read` that answers a cell it has read before (value or error) without reading it
+    again: custom-property columns (tiers, scores, dates, yes/no) hold few distinct values,
+    and validating each of a million cells was most of an import's Python time."""
+    seen: dict[str, tuple[bool, object]] = {}
+
+    def remembered(text: str):
+        known = seen.get(text)
+        if known is None:
+            try:
+                known = (True, read(text))
+            except CellError as error:
+                known = (False, str(error))
+            if len(seen) < REMEMBERED_CELLS:
+                seen[text] = known
+        ok, value = known
+        if not ok:
+            raise CellError(value)
+        return list(value) if isinstance(value, list) else value
+    return remembered
+
+
 class RowReader:
     """Reads rows of one import: built once per run (fields, users, pipelines looked up
     once), then `read(cells)` per row."""
@@ -193,8 +219,14 @@ class RowReader:
                 row.values[name] = text
             return read_text
 
+        def core_value(text: str):
+            return self._core_value(target, text, date_format, day_first)
+
+        # Picklists, dates and numbers repeat down a column: read each distinct cell once.
+        read = _remembering(core_value) if target.kind in REPEATING_KINDS else core_value
+
         def read_core(row: RowValues, text: str) -> None:
-            row.values[name] = self._core_value(target, text, date_format, day_first)
+            row.values[name] = read(text)
         return read_core
 
     def _property_reader(self, target: ImportField, date_format: str | None,
@@ -219,12 +251,17 @@ class RowReader:
         else:
             prepare = None
 
-        def read_property(row: RowValues, text: str) -> None:
+        def clean(text: str):
             try:
-                row.properties[name] = clean_property_value(
-                    definition, prepare(text) if prepare is not None else text)
+                return clean_property_value(definition,
+                                            prepare(text) if prepare is not None else text)
             except ValidationError as error:
                 raise CellError(" ".join(error.messages)) from None
+
+        read = _remembering(clean)
+
+        def read_property(row: RowValues, text: str) -> None:
+            row.properties[name] = read(text)
         return read_property
 
     def _core_value(self, target: ImportField, text: str, date_format: str | None,

@@ -12,7 +12,6 @@ relying on the order of RETURNING.
 """
 
 import hashlib
-import json
 from collections.abc import Sequence
 
 from django.contrib.contenttypes.models import ContentType
@@ -71,8 +70,11 @@ def _prepare(fields: Sequence[models.Field], rows: list[tuple]) -> list[tuple]:
     return prepared
 
 
+_JSON = DjangoJSONEncoder(ensure_ascii=False)  # one encoder for every cell, not one each
+
+
 def _to_json(value) -> str:
-    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return _JSON.encode(value)
 
 
 def _converter(model_field: models.Field):

@@ -225,6 +225,10 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 # Attachments larger than this are refused before they are stored.
 CLARION_MAX_UPLOAD_MB = int(os.environ.get("CLARION_MAX_UPLOAD_MB", "25"))
+# Chat messages one person may post per minute.
+CLARION_CHAT_MESSAGES_PER_MINUTE = int(os.environ.get("CLARION_CHAT_MESSAGES_PER_MINUTE", "30"))
+# The country of phone numbers written without a country code (imports).
+CLARION_PHONE_REGION = os.environ.get("CLARION_PHONE_REGION", "US")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -30,7 +30,9 @@ def handlers():
 
 
 def record_effect(tag, event):
-    worker = threading.current_thread().name
+    # The OS thread id, not the thread's name: "Thread-123 (work)" grows with the number of
+    # threads the suite has started and overflowed the 40-character column.
+    worker = threading.get_native_id()
     Heartbeat.objects.create(component=f"{tag}:{event.id}:{worker}:{uuid.uuid4().hex[:8]}")
 
 

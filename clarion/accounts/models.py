@@ -69,6 +69,12 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **fields)
 
 
+def display_name(user: "User | None") -> str:
+    """How people read a user's name: their full name or email, or "Clarion" for what the
+    system did on its own (an event or a change without an actor)."""
+    return str(user) if user is not None else gettext("Clarion")
+
+
 class User(AbstractUser):
     """A person who signs in. Email is the login; a role grants capabilities."""
 

@@ -196,7 +196,7 @@ def get_conversation(request, conversation_id: int):
 def list_members(request, conversation_id: int, pagination: Query[CursorPagination.Input]):
     conversation = _conversation(request, conversation_id)
     page = _page(queries.members_of(conversation), request, "id", pagination)
-    page["results"] = [{"id": u.pk, "email": u.email, "name": queries.person_name(u)}
+    page["results"] = [{"id": u.pk, "email": u.email, "name": str(u)}
                        for u in page["results"]]
     return page
 
@@ -212,14 +212,14 @@ def add_members(request, conversation_id: int, body: MembersIn):
                                      users=people)
     except services.ChatError as error:
         raise _refused(error) from error
-    return [{"id": u.pk, "email": u.email, "name": queries.person_name(u)} for u in added]
+    return [{"id": u.pk, "email": u.email, "name": str(u)} for u in added]
 
 
 def _message_out(message: Message) -> dict:
     author = message.author
     return {"id": message.pk, "conversation_id": message.conversation_id,
             "author_id": message.author_id,
-            "author_name": queries.person_name(author) if author else "",
+            "author_name": str(author) if author else "",
             "body": message.body, "created_at": message.created_at,
             "edited_at": message.edited_at, "deleted_at": message.deleted_at}
 

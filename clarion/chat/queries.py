@@ -140,10 +140,6 @@ def sidebar(user) -> Sidebar:
     return result
 
 
-def person_name(user) -> str:
-    return user.get_full_name() or user.email
-
-
 def direct_titles(viewer, conversations: list[Conversation]) -> dict[int, str]:
     """"Sam Seller, Mia Manager": the other people of each direct message, one query."""
     if not conversations:
@@ -152,8 +148,8 @@ def direct_titles(viewer, conversations: list[Conversation]) -> dict[int, str]:
     rows = (Membership.objects.filter(conversation__in=conversations)
             .exclude(user_id=viewer.pk).select_related("user").order_by("user__first_name"))
     for membership in rows:
-        titles[membership.conversation_id].append(person_name(membership.user))
-    return {pk: ", ".join(names) or person_name(viewer) for pk, names in titles.items()}
+        titles[membership.conversation_id].append(str(membership.user))
+    return {pk: ", ".join(names) or str(viewer) for pk, names in titles.items()}
 
 
 def discussion_titles(viewer, conversations: list[Conversation]) -> dict[int, str]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from clarion.accounts.models import display_name
 from clarion.chat import live, queries
 from clarion.chat.models import Conversation, Membership, Message
 from clarion.collab.mentions import mentioned_users
@@ -39,10 +40,6 @@ def _emit(kind: str, *, subject, actor=None, data: dict | None = None) -> None:
     a conversation is for its readers, and the team activity feed lists every event that has
     an actor, with its subject's name."""
     emit(kind, subject=subject, data={**(data or {}), "actor": getattr(actor, "pk", None)})
-
-
-def _display(user) -> str:
-    return user.get_full_name() or user.email
 
 
 # --- Conversations ------------------------------------------------------------------------
@@ -350,7 +347,7 @@ def _notify_people(actor, conversation: Conversation, message: Message) -> None:
             notify(member, "chat.direct_message", actor=actor, target=message,
                     url=message_url(message),
                     title=lambda: _("%(person)s sent you a message") % {
-                        "person": _display(actor)},  # in the recipient's language
+                        "person": display_name(actor)},  # in the recipient's language
                     dedupe_key=f"chat.direct:{conversation.pk}")
 
 
@@ -367,7 +364,7 @@ def _notify_mentions(actor, conversation: Conversation, message: Message,
         notify(person, "chat.mentioned", actor=actor, target=message,
                 url=message_url(message),
                 title=lambda: _("%(person)s mentioned you in chat") % {
-                    "person": _display(actor)},  # in the recipient's language
+                    "person": display_name(actor)},  # in the recipient's language
                 dedupe_key=f"chat.mentioned:{message.pk}")
         notified.add(person.pk)
     return notified

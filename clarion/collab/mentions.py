@@ -23,7 +23,7 @@ URL_TRAILING = ".,;:!?)]}'\""
 
 
 def mention_token(user) -> str:
-    name = (user.get_full_name() or user.email).replace("[", "(").replace("]", ")")
+    name = str(user).replace("[", "(").replace("]", ")")
     return f"@[{name}](user:{user.pk})"
 
 

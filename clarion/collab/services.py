@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clarion.accounts.models import display_name
 from clarion.collab import mentions, richtext, uploads
 from clarion.collab.models import (
     Activity,
@@ -297,10 +298,6 @@ def delete_comment(comment: Comment, *, actor) -> None:
          data={"target_type": comment.target_type.model, "target_id": comment.target_id})
 
 
-def _person(user) -> str:
-    return user.get_full_name() or user.email if user else _("Clarion")
-
-
 def _comment_url(comment: Comment, target: models.Model) -> str:
     absolute = getattr(target, "get_absolute_url", None)
     return f"{absolute()}#comment-{comment.pk}" if absolute else ""
@@ -316,7 +313,7 @@ def _tell(recipient, kind: str, *, comment: Comment, target: models.Model, actor
     visible = may_view(recipient, target)
     title = title_visible if visible else title_hidden
     notify(recipient, kind, actor=actor, target=target, url=_comment_url(comment, target),
-           title=lambda: str(title) % {"actor": _person(actor), "target": str(target)},
+           title=lambda: str(title) % {"actor": display_name(actor), "target": str(target)},
            dedupe_key=f"{kind}:{comment.pk}:{recipient.pk}")
 
 

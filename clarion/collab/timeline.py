@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from clarion.accounts.models import display_name
 from clarion.collab import richtext
 from clarion.collab.models import Activity, CallDirection, CallOutcome
 
@@ -41,15 +42,9 @@ def activity_events(record) -> Q | None:
     return Q(subject_type=ContentType.objects.get_for_model(Activity), subject_id__in=ids)
 
 
-def _actor(event) -> str:
-    if event.actor is None:
-        return _("Clarion")
-    return event.actor.get_full_name() or event.actor.email
-
-
 def _headline(event) -> str:
     subject, _dot, action = event.kind.partition(".")
-    data, actor = event.data or {}, _actor(event)
+    data, actor = event.data or {}, display_name(event.actor)
     if action == "deleted":
         return {"note": _("%(actor)s deleted a note"), "call": _("%(actor)s deleted a call"),
                 "meeting": _("%(actor)s deleted a meeting")}[subject] % {"actor": actor}
@@ -98,7 +93,8 @@ def describe_attachment(event) -> SafeString:
     data = event.data or {}
     text = (_("%(actor)s attached “%(name)s”") if event.kind == "attachment.added"
             else _("%(actor)s removed “%(name)s”"))
-    return format_html("{}", text % {"actor": _actor(event), "name": data.get("name", "")})
+    return format_html("{}", text % {"actor": display_name(event.actor),
+                                      "name": data.get("name", "")})
 
 
 def describe_comment(event) -> SafeString:
@@ -106,7 +102,7 @@ def describe_comment(event) -> SafeString:
     text = {"comment.created": _("%(actor)s commented"),
             "comment.edited": _("%(actor)s edited a comment"),
             "comment.deleted": _("%(actor)s deleted a comment")}.get(
-        event.kind, _("%(actor)s commented")) % {"actor": _actor(event)}
+        event.kind, _("%(actor)s commented")) % {"actor": display_name(event.actor)}
     if event.kind == "comment.deleted" or not event.subject_id:
         return format_html("{}", text)
     return format_html('{} <a class="btn-link text-xs" href="#comment-{}">{}</a>', text,

@@ -24,7 +24,7 @@ def mention_search(request: HttpRequest) -> JsonResponse:
     query = request.GET.get("q", "").strip()[:100]
     # Guests from outside the company don't get to browse the staff directory.
     people = [] if is_guest(request.user) else queries.search_people(query)
-    return JsonResponse([{"id": person.pk, "name": person.get_full_name() or person.email,
+    return JsonResponse([{"id": person.pk, "name": str(person),
                           "email": person.email} for person in people], safe=False)
 
 

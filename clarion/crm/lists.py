@@ -343,7 +343,7 @@ def _options(catalogue_field: Field, people: list) -> list[list[str]]:
     """Options to pick from: choices, users (with "me") and small reference tables such as
     pipelines and stages; records (companies) are typed by id instead."""
     if catalogue_field.family == "user":
-        return [["me", str(_("Me"))]] + [[str(p.pk), p.get_full_name() or p.email]
+        return [["me", str(_("Me"))]] + [[str(p.pk), str(p)]
                                           for p in people]
     related = catalogue_field.related_model
     if catalogue_field.family == "reference" and not hasattr(related, "capability_area"):

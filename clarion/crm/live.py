@@ -19,9 +19,7 @@ def record_group(object_type: str, record_id: int) -> str:
 
 
 def _actor_name(actor) -> str:
-    if actor is None:
-        return ""
-    return actor.get_full_name() or actor.get_username()
+    return str(actor) if actor is not None else ""
 
 
 def announce(*, object_type: str, record_id: int, pipeline_id: int | None = None,

@@ -297,7 +297,7 @@ def _bulk_event_value(value, users: dict | None):
     """`_event_value` for a raw column value: a user id becomes the user's {id, label}."""
     if isinstance(value, int) and users is not None and value in users:
         user = users[value]
-        return {"id": value, "label": user.get_full_name() or user.email}
+        return {"id": value, "label": str(user)}
     return _event_value(value)
 
 

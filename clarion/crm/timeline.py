@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from clarion.accounts.models import display_name
 from clarion.core import cursors
 from clarion.core.events.models import Event
 from clarion.core.events.queries import EventCursor
@@ -185,19 +186,13 @@ class FieldLabels:
         return str(value)
 
 
-def _actor(event: Event) -> str:
-    if event.actor is None:
-        return _("Clarion")
-    return event.actor.get_full_name() or event.actor.email
-
-
 def describe(event: Event, labels: FieldLabels) -> TimelineEntry:
     """The event as one sentence for a person reading the timeline."""
     from clarion.crm.extensions import describer_for
 
     if (describer := describer_for(event.kind)) is not None:
         return TimelineEntry(event, str(describer(event)))
-    actor, action, data = _actor(event), event.kind.split(".", 1)[-1], event.data or {}
+    actor, action, data = display_name(event.actor), event.kind.split(".", 1)[-1], event.data or {}
     if action == "property_changed":
         field = data.get("field", "")
         old = labels.display(field, data.get("old"))

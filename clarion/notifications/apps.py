@@ -11,7 +11,9 @@ def describe_guest_event(event) -> str:
     """Timeline sentences of sharing with guests."""
     from django.utils.translation import gettext
 
-    actor = (event.actor.get_full_name() or event.actor.email) if event.actor else "Clarion"
+    from clarion.accounts.models import display_name
+
+    actor = display_name(event.actor)
     guest = (event.data or {}).get("guest", "")
     if event.kind == "guest.revoked":
         return gettext("%(actor)s removed the guest %(guest)s's access") % {

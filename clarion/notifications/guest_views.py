@@ -36,7 +36,7 @@ def notify_guest_of_share(grant: GuestGrant) -> None:
     actor, target = grant.granted_by, grant.target
     notify(grant.user, "guest.shared", actor=actor, target=target,
            title=lambda: _("%(actor)s shared “%(record)s” with you") % {
-               "actor": actor.get_full_name() or actor.email, "record": target},
+               "actor": str(actor), "record": target},
            dedupe_key=f"guest-grant:{grant.pk}")
 
 

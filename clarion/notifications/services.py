@@ -17,6 +17,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from clarion.accounts.models import display_name
 from clarion.notifications.kinds import KINDS, default_channel, register_kind
 from clarion.notifications.models import Channel, Notification, NotificationPreference
 
@@ -38,12 +39,6 @@ def channel_for(user, kind: str) -> str:
 def recipient_language(user) -> str:
     """Users choose a language on their profile (`User.language`); empty means the site's."""
     return getattr(user, "language", "") or settings.LANGUAGE_CODE
-
-
-def _person(user) -> str:
-    if user is None:
-        return _("Clarion")
-    return user.get_full_name() or user.email
 
 
 # Apps whose models decide visibility outside core.permissions (tasks…) register a check
@@ -73,15 +68,15 @@ def target_hidden_from(recipient, target: models.Model | None) -> bool:
 def _hidden_title(kind: str, actor) -> str:
     if "mention" in kind:
         return _("%(actor)s mentioned you on a record you can't open") % {
-            "actor": _person(actor)}
+            "actor": display_name(actor)}
     return _("%(actor)s notified you about a record you can't open") % {
-        "actor": _person(actor)}
+        "actor": display_name(actor)}
 
 
 def _render_title(title, kind: str, actor) -> str:
     text = title() if callable(title) else str(title or "")
     if not text:
-        text = _("%(actor)s: %(what)s") % {"actor": _person(actor),
+        text = _("%(actor)s: %(what)s") % {"actor": display_name(actor),
                                            "what": KINDS[kind].label if kind in KINDS else kind}
     return str(text)[:TITLE_MAX]
 

@@ -4,6 +4,7 @@ and the timeline sentences of task events."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clarion.accounts.models import display_name
 from clarion.crm.extensions import (
     ListAction,
     RecordPanel,
@@ -47,7 +48,7 @@ ACTIONS = {
 
 def describe_task_event(event) -> str:
     """"Ada completed the task “Call back”"."""
-    actor = (event.actor.get_full_name() or event.actor.email) if event.actor else _("Clarion")
+    actor = display_name(event.actor)
     template = ACTIONS.get(event.kind)
     title = (event.data or {}).get("title", "")
     if template is None:

@@ -22,11 +22,6 @@ LINK_MODELS = {"contact": (Contact, "contacts"), "company": (Company, "companies
                "deal": (Deal, "deals")}
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.email
-
-
 def _link_field(label) -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(label=label, queryset=Contact.objects.none(),
                                           required=False)
@@ -74,7 +69,7 @@ class TaskForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=TaskKind.choices, initial=TaskKind.TODO)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices,
                                  initial=Priority.NORMAL)
-    assignee = UserChoiceField(label=_("Assignee"), queryset=None, required=False,
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False,
                                empty_label=_("Nobody (leave in the queue)"))
     queue = forms.ModelChoiceField(label=_("Queue"), queryset=None, required=False,
                                    empty_label=_("No queue"))

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clarion.accounts.models import display_name
 from clarion.core.events import NewEvent, emit_many
 from clarion.tasks.models import Priority, Reminder, Repeat, Task, TaskKind, TaskQueue
 from clarion.tasks.schedule import is_known_zone, next_due, zone_named
@@ -73,7 +74,7 @@ def _notify_assigned(task: Task, *, actor) -> None:
         return
     from clarion.notifications.services import notify
 
-    who = (actor.get_full_name() or actor.email) if actor else _("Clarion")
+    who = display_name(actor)
     notify(task.assignee, "task.assigned", actor=actor, target=task,
            url=task.get_absolute_url(),
            title=lambda: _("%(actor)s assigned you the task “%(title)s”") % {
@@ -329,7 +330,7 @@ def _notify_bulk_assignees(tasks: list[Task], *, actor, title: str) -> None:
     by_assignee: dict[int, list[Task]] = {}
     for task in tasks:
         by_assignee.setdefault(task.assignee_id, []).append(task)
-    who = (actor.get_full_name() or actor.email) if actor else _("Clarion")
+    who = display_name(actor)
     for assigned in by_assignee.values():
         first = assigned[0]
         count = len(assigned)

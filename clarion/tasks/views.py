@@ -268,7 +268,7 @@ def task_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         task = services.reassign_task(task, actor=request.user, assignee=assignee)
     except services.TaskError as error:
         return _action_error(request, task, str(error))
-    who = (assignee.get_full_name() or assignee.email) if assignee else _("the queue")
+    who = str(assignee) if assignee else _("the queue")
     return _after_action(request, task, message=_("Task given to %(who)s.") % {"who": who})
 
 

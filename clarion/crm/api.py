@@ -15,7 +15,6 @@ from django.db.models import Model, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import create_model
 
 from clarion.accounts.models import User
@@ -23,6 +22,7 @@ from clarion.api.auth import scope_required
 from clarion.api.errors import APIError, Forbidden, NotFound
 from clarion.api.idempotency import run_once
 from clarion.api.pagination import CursorPagination, decode_cursor, encode_cursor
+from clarion.api.preconditions import expected_version
 from clarion.core.filters import InvalidFilter, filter_queryset
 from clarion.core.permissions import can, visible_to
 from clarion.core.properties.models import PropertyDefinition
@@ -241,19 +241,6 @@ def _custom_values(resource: Resource, custom: dict, record: Model | None) -> di
     except ValidationError as error:
         raise ValidationError({f"body.properties.{name}": messages
                                for name, messages in error.message_dict.items()}) from None
-
-
-def expected_version(request: HttpRequest) -> int | None:
-    """The version in `If-Match: "<version>"` (quotes and W/ optional), if sent."""
-    header = request.headers.get("If-Match", "").strip()
-    if not header or header == "*":
-        return None
-    try:
-        return int(header.removeprefix("W/").strip('"'))
-    except ValueError:
-        raise NinjaValidationError([{"loc": ["header", "If-Match"], "type": "value_error",
-                                     "msg": "If-Match must be a record version, e.g. \"3\"."}]
-                                   ) from None
 
 
 def _create(resource: Resource, request: HttpRequest, payload: Schema) -> tuple[int, dict]:

@@ -11,7 +11,7 @@ from typing import Literal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
@@ -20,6 +20,7 @@ from clarion.api.auth import scope_required
 from clarion.api.errors import APIError, Forbidden, NotFound
 from clarion.api.idempotency import run_once
 from clarion.api.pagination import CursorPagination
+from clarion.api.preconditions import expected_version
 from clarion.core.permissions import visible_to
 from clarion.crm.api_schemas import Id, Input, Moment
 from clarion.crm.models import Company, Contact, Deal
@@ -221,19 +222,6 @@ def _service_error(error: services.TaskError) -> Exception:
     if isinstance(error, services.StaleTask | services.AlreadyClaimed):
         return Conflict(str(error))
     return _invalid(error.field or "title", str(error))
-
-
-def expected_version(request: HttpRequest) -> int | None:
-    """The version in `If-Match: "<version>"` (quotes and W/ optional), if sent."""
-    header = request.headers.get("If-Match", "").strip()
-    if not header or header == "*":
-        return None
-    try:
-        return int(header.removeprefix("W/").strip('"'))
-    except ValueError:
-        raise NinjaValidationError([{"loc": ["header", "If-Match"], "type": "value_error",
-                                     "msg": "If-Match must be a task version, e.g. \"3\"."}]
-                                   ) from None
 
 
 def _out(user, task: Task, response: HttpResponse | None = None) -> Task:

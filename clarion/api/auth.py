@@ -10,11 +10,8 @@ key carries the scope, and the user holds a capability the scope stands on (plus
 when one is named).
 """
 
-import math
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
@@ -25,6 +22,7 @@ from clarion.api.errors import Forbidden, NotAuthenticated, RateLimited
 from clarion.api.scopes import get_scope, user_may_use
 from clarion.core.http import client_ip
 from clarion.core.permissions import has_capability
+from clarion.core.ratelimit import over_limit
 
 RATE_WINDOW_SECONDS = 60
 API_CAPABILITY = "api.manage"
@@ -105,18 +103,6 @@ def rate_limit() -> int:
 def enforce_rate_limit(bucket: str) -> None:
     """A fixed one-minute window per bucket (`key:<id>` for a valid key, `ip:<address>` for
     requests with an invalid one), counted in the cache (atomic INCR on Redis)."""
-    limit = rate_limit()
-    if limit <= 0:
-        return
-    now = time.time()
-    window = int(now // RATE_WINDOW_SECONDS)
-    counter = f"api-rate:{bucket}:{window}"
-    cache.add(counter, 0, timeout=RATE_WINDOW_SECONDS * 2)
-    try:
-        count = cache.incr(counter)
-    except ValueError:  # expired between add and incr
-        cache.set(counter, 1, timeout=RATE_WINDOW_SECONDS * 2)
-        count = 1
-    if count > limit:
-        retry_after = math.ceil((window + 1) * RATE_WINDOW_SECONDS - now)
-        raise RateLimited(max(retry_after, 1))
+    retry_after = over_limit(f"api:{bucket}", rate_limit(), RATE_WINDOW_SECONDS)
+    if retry_after is not None:
+        raise RateLimited(retry_after)

@@ -2,10 +2,8 @@
 with its event, and live delivery goes out once the transaction commits."""
 
 import re
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +16,7 @@ from clarion.chat.models import Conversation, Membership, Message
 from clarion.collab.mentions import mentioned_users
 from clarion.core.events import emit
 from clarion.core.permissions import can
+from clarion.core.ratelimit import over_limit
 from clarion.notifications.services import notify
 
 MAX_BODY = 4000
@@ -224,25 +223,14 @@ def clean_body(body: str) -> str:
 
 
 def posting_limit() -> int:
-    return getattr(settings, "CLARION_CHAT_MESSAGES_PER_MINUTE", 30)
+    return settings.CLARION_CHAT_MESSAGES_PER_MINUTE
 
 
 def enforce_posting_limit(user) -> None:
     """At most `posting_limit()` messages a minute per person (a counter in the cache)."""
     limit = posting_limit()
-    if limit <= 0:
-        return
-    now = time.time()
-    window = int(now // 60)
-    counter = f"chat-rate:{user.pk}:{window}"
-    cache.add(counter, 0, timeout=120)
-    try:
-        count = cache.incr(counter)
-    except ValueError:
-        cache.set(counter, 1, timeout=120)
-        count = 1
-    if count > limit:
-        wait = max(1, 60 - int(now % 60))
+    wait = over_limit(f"chat:{user.pk}", limit)
+    if wait is not None:
         raise PostingTooFast(ngettext(
             "You are sending messages too quickly (at most %(limit)d a minute). Try again in "
             "%(seconds)d second.",

@@ -63,6 +63,11 @@ INSTALLED_APPS = [
     "clarion.collab",
     "clarion.tasks",
     "clarion.chat",
+    "clarion.emails",
+    "clarion.subscriptions",
+    "clarion.sending",
+    "clarion.tracking",
+    "clarion.campaigns",
     "clarion.integrations",
     "clarion.api",
 ]

@@ -129,6 +129,8 @@ class Contact(LeadRecord):
     job_title = models.CharField(_("job title"), max_length=160, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     country = models.CharField(_("country"), max_length=120, blank=True)
+    # An IANA name such as "Europe/Paris": campaigns can arrive at a local time.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     company = models.ForeignKey(Company, verbose_name=_("company"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="contacts")
 

@@ -14,3 +14,8 @@ import "./notifications.js";
 import "./chat.js";
 import "./imports.js";
 import "./tasks.js";
+import "./emails.js";
+import "./campaigns.js";
+import "./subscriptions.js";
+import "./sending.js";
+import "./tracking.js";

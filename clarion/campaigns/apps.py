@@ -1,0 +1,9 @@
+"""Campaigns: one-off broadcasts to lists and segments, scheduled, A/B tested and reported."""
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CampaignsConfig(AppConfig):
+    name = "clarion.campaigns"
+    label = "campaigns"
+    verbose_name = _("Campaigns")

@@ -1,0 +1,9 @@
+"""Consent: subscription types, subscriptions, the suppression list and the consent log."""
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SubscriptionsConfig(AppConfig):
+    name = "clarion.subscriptions"
+    label = "subscriptions"
+    verbose_name = _("Subscriptions and consent")

@@ -1,0 +1,1 @@
+// Campaigns: behaviour for the campaigns pages.

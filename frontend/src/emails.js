@@ -1,0 +1,1 @@
+// Emails: behaviour for the emails pages.

@@ -1,0 +1,1 @@
+// Sending: behaviour for the sending pages.

@@ -1,0 +1,1 @@
+// Subscriptions: behaviour for the subscriptions pages.

@@ -1,0 +1,1 @@
+// Tracking: behaviour for the tracking pages.

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("clarion.sending.urls")),
     path("", include("clarion.tracking.urls")),
     path("", include("clarion.campaigns.urls")),
+    path("", include("clarion.campaigns.report_urls")),
     path("", include("clarion.integrations.urls")),
     path("admin/", admin.site.urls),
     path("", include("clarion.core.urls")),

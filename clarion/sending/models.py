@@ -127,6 +127,8 @@ class Message(models.Model):
     machine_open_count = models.PositiveIntegerField(_("machine opens"), default=0)
     clicked_at = models.DateTimeField(_("first clicked"), null=True, blank=True)
     click_count = models.PositiveIntegerField(_("clicks"), default=0)
+    # Link scanners' clicks: counted apart, kept out of engagement metrics and scoring.
+    machine_click_count = models.PositiveIntegerField(_("machine clicks"), default=0)
     bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True)
     bounce_kind = models.CharField(_("bounce"), max_length=4, blank=True)  # "hard" / "soft"
     complained_at = models.DateTimeField(_("complained"), null=True, blank=True)

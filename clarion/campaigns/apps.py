@@ -7,3 +7,10 @@ class CampaignsConfig(AppConfig):
     name = "clarion.campaigns"
     label = "campaigns"
     verbose_name = _("Campaigns")
+
+    def ready(self) -> None:
+        from clarion.campaigns.describers import register_describers
+        from clarion.campaigns.tasks import register_jobs
+
+        register_describers()
+        register_jobs()

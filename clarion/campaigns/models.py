@@ -73,6 +73,13 @@ class Campaign(models.Model):
     winner_variant = models.PositiveSmallIntegerField(_("winning variant"), null=True,
                                                       blank=True)
     winner_decided_at = models.DateTimeField(_("winner picked"), null=True, blank=True)
+    # The A/B result as decided: {"p_value", "confidence", "significant", "method",
+    # "variants": [{"position", "recipients", "successes", "rate"}, …]} (see stats.py).
+    winner_result = models.JSONField(_("A/B test result"), default=dict, blank=True)
+    # When the scheduler launches it: `scheduled_for` for AT; for RECIPIENT_TIME the first
+    # moment any time zone reaches the chosen wall-clock time. Null until scheduled.
+    launch_at = models.DateTimeField(_("launches at"), null=True, blank=True)
+    launched_at = models.DateTimeField(_("launched"), null=True, blank=True)
     send = models.OneToOneField("sending.Send", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="campaign")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True,
@@ -86,12 +93,27 @@ class Campaign(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
+        indexes = [models.Index(fields=["launch_at"], name="campaign_due_launch",
+                                condition=models.Q(status="scheduled"))]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("campaigns:detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_ab(self) -> bool:
+        return self.ab_test != self.ABTest.NONE
+
+    @property
+    def is_live(self) -> bool:
+        """Messages may still be going out (or held for the winner)."""
+        return self.status in (self.Status.SENDING, self.Status.TESTING, self.Status.PAUSED)
 
 
 class CampaignVariant(models.Model):

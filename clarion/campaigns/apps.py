@@ -14,3 +14,4 @@ class CampaignsConfig(AppConfig):
 
         register_describers()
         register_jobs()
+        from clarion.campaigns import panels  # noqa: F401  (the contacts' "Marketing email" card)

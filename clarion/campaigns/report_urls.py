@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+"""The campaign report pages, under the campaign's own address."""
+
+from django.urls import path
+
+from clarion.campaigns import report_views
 
 app_name = "campaign_reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("email/campaigns/<int:pk>/report/", report_views.report, name="report"),
+    path("email/campaigns/<int:pk>/report/contacts/", report_views.contacts, name="contacts"),
+    path("email/campaigns/<int:pk>/report/contacts/export/", report_views.export_contacts,
+         name="export"),
+    path("email/campaigns/<int:pk>/report/contacts/<int:contact_pk>/", report_views.trace,
+         name="trace"),
+]

@@ -18,7 +18,7 @@ from clarion.campaigns.reports import (
 )
 from clarion.core.events import NewEvent, emit_many
 from clarion.crm.models import Contact
-from clarion.sending.models import Message, SenderIdentity, Send
+from clarion.sending.models import Message, Send, SenderIdentity
 
 pytestmark = pytest.mark.django_db
 _numbers = count(1)

@@ -79,6 +79,12 @@ def is_suppressed(email: str) -> bool:
     return Suppression.objects.alias(key=Lower("email")).filter(key=email.lower()).exists()
 
 
+def suppression_of(email: str) -> Suppression | None:
+    if not email:
+        return None
+    return Suppression.objects.alias(key=Lower("email")).filter(key=email.lower()).first()
+
+
 def active_types() -> QuerySet:
     return SubscriptionType.objects.filter(archived=False)
 

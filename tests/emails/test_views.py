@@ -6,8 +6,8 @@ import json
 
 import pytest
 from django.core import mail
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clarion.accounts.services import create_user

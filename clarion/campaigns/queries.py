@@ -214,7 +214,13 @@ def content_problems(campaign: Campaign, compiled: list[dict] | None = None) -> 
         if not (variant.get("subject") or "").strip():
             problems.append(Problem("empty_subject", _("%(variant)s has no subject line.")
                                     % {"variant": label}))
-        unknown = personalize.unknown_tokens(variant)
+        try:
+            unknown = personalize.unknown_tokens(variant)
+        except personalize.TokenSyntaxError as error:
+            problems.append(Problem("token_syntax", _(
+                "%(variant)s has a personalization token that cannot be read: %(error)s")
+                % {"variant": label, "error": error}))
+            continue
         if unknown:
             problems.append(Problem("unknown_tokens", _(
                 "%(variant)s uses tokens that name nothing: %(tokens)s") % {
@@ -225,15 +231,10 @@ def content_problems(campaign: Campaign, compiled: list[dict] | None = None) -> 
 def _sending_problems(blocks, email) -> list[str]:
     """What blocks.validate_for_sending says about the email, as messages."""
     try:
-        found = blocks.validate_for_sending(email.document)
-    except Exception as error:  # a ValidationError naming what is missing
-        messages = getattr(error, "messages", None)
-        return [str(m) for m in messages] if messages else [str(error)]
-    if not found:
-        return []
-    if isinstance(found, str):
-        return [found]
-    return [str(item) for item in found]
+        blocks.validate_for_sending(email.document)
+    except blocks.DocumentError as error:
+        return [str(problem["message"]) for problem in error.problems]
+    return []
 
 
 def variant_labels(campaign: Campaign) -> list[str]:

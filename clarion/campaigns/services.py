@@ -261,6 +261,13 @@ def _launch_now(campaign: Campaign, actor) -> Campaign:
     """Compile, create the send, resolve its recipients; inside the caller's transaction."""
     from clarion.sending import services as sending
 
+    try:
+        return _create_and_resolve(campaign, actor, sending)
+    except sending.SendError as error:
+        raise CampaignError(str(error)) from None
+
+
+def _create_and_resolve(campaign: Campaign, actor, sending) -> Campaign:
     send = sending.create_send(
         name=campaign.name, kind="campaign", sender=campaign.sender,
         subscription_type=campaign.subscription_type,
@@ -302,7 +309,7 @@ def pause(campaign: Campaign, *, actor) -> Campaign:
 
     campaign = _move(campaign, (Status.SENDING, Status.TESTING), Status.PAUSED,
                      _("Only a campaign that is sending can be paused."))
-    sending.pause(campaign.send)
+    campaign.send = sending.pause(campaign.send)
     _event("campaign.paused", campaign, actor)
     return campaign
 
@@ -315,7 +322,7 @@ def resume(campaign: Campaign, *, actor) -> Campaign:
                and campaign.winner_decided_at is None)
     campaign = _move(campaign, (Status.PAUSED,), Status.TESTING if testing else Status.SENDING,
                      _("Only a paused campaign can be resumed."))
-    sending.resume(campaign.send)
+    campaign.send = sending.resume(campaign.send)
     _event("campaign.resumed", campaign, actor)
     return campaign
 
@@ -330,7 +337,7 @@ def cancel(campaign: Campaign, *, actor) -> Campaign:
                      Status.CANCELLED, _("This campaign cannot be cancelled: it is %(status)s.")
                      % {"status": campaign.get_status_display().lower()})
     if campaign.send_id:
-        sending.cancel(campaign.send)
+        campaign.send = sending.cancel(campaign.send)
     _event("campaign.cancelled", campaign, actor)
     return campaign
 

@@ -114,6 +114,12 @@ class Message(models.Model):
     due_at = models.DateTimeField(_("due"), default=timezone.now)
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Attempts whose outcome nobody knows: the worker stopped mid-conversation (its lease
+    # expired) or the connection dropped after the message's data was sent. The retry carries
+    # the same Message-ID, so a receiver that already took it can drop the copy; reports show
+    # these apart instead of hiding a possible duplicate.
+    uncertain_attempts = models.PositiveSmallIntegerField(_("attempts with unknown outcome"),
+                                                          default=0)
     # Deterministic per (send, contact): a retried delivery carries the same Message-ID.
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     smtp_code = models.PositiveSmallIntegerField(_("SMTP code"), null=True, blank=True)

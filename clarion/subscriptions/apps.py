@@ -7,3 +7,9 @@ class SubscriptionsConfig(AppConfig):
     name = "clarion.subscriptions"
     label = "subscriptions"
     verbose_name = _("Subscriptions and consent")
+
+    def ready(self) -> None:
+        from clarion.subscriptions import ui  # noqa: F401  (registers the contact panel)
+        from clarion.subscriptions.describers import register_describers
+
+        register_describers()

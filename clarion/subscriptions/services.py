@@ -399,16 +399,22 @@ def _campaign_id(send_id) -> int | None:
 
 def _emit_changed(contact, subscription_type, status, method, *, actor=None, message=None):
     data = {"subscription_type_id": subscription_type.pk if subscription_type else None,
-            "status": str(status), "method": str(method), **_message_data(message)}
+            "status": str(status), "method": str(method), **_type_name(subscription_type),
+            **_message_data(message)}
     emit_many([NewEvent("subscription.changed", contact_id=contact.pk,
                         subject=message.send if message is not None else subscription_type,
                         actor=actor, data=data)])
 
 
+def _type_name(subscription_type) -> dict:
+    # The name as it was, so the timeline can say it without a query per event.
+    return {"subscription_type_name": subscription_type.name} if subscription_type else {}
+
+
 def _emit_unsubscribed(contact, message, subscription_type, method):
     data = {**_message_data(message),
             "subscription_type_id": subscription_type.pk if subscription_type else None,
-            "method": str(method)}
+            "method": str(method), **_type_name(subscription_type)}
     emit_many([NewEvent("email.unsubscribed", contact_id=contact.pk, subject=message.send,
                         data=data)])
 
@@ -430,3 +436,72 @@ def _message(pk: int):
 
     return (Message.objects.select_related("send__subscription_type", "contact")
             .filter(pk=pk).first())
+
+
+# --- Subscription types ---------------------------------------------------------------------
+
+TYPE_FIELDS = ("name", "description", "requires_opt_in", "double_opt_in", "is_default")
+
+
+class TypeInUse(Exception):
+    """A subscription type that sends used cannot be deleted (archive it instead)."""
+
+
+def create_type(*, name: str, description: str = "", requires_opt_in: bool = False,
+                double_opt_in: bool = False, is_default: bool = False) -> SubscriptionType:
+    with transaction.atomic():
+        last = SubscriptionType.objects.order_by("-position").values_list("position",
+                                                                           flat=True).first()
+        kind = SubscriptionType.objects.create(
+            name=name, description=description, requires_opt_in=requires_opt_in,
+            double_opt_in=double_opt_in, is_default=is_default,
+            position=(last or 0) + 1)
+        if is_default:
+            _only_default(kind)
+    return kind
+
+
+def update_type(kind: SubscriptionType, **changes) -> SubscriptionType:
+    unknown = set(changes) - set(TYPE_FIELDS) - {"archived", "position"}
+    if unknown:
+        raise ValueError(f"cannot change {sorted(unknown)} of a subscription type")
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(kind, name, value)
+        if kind.archived:
+            kind.is_default = False
+        kind.save()
+        if kind.is_default:
+            _only_default(kind)
+    return kind
+
+
+def archive_type(kind: SubscriptionType, *, archived: bool = True) -> SubscriptionType:
+    """An archived type is offered nowhere (preference centre, new campaigns) but keeps its
+    subscriptions, consent log and the sends that used it."""
+    return update_type(kind, archived=archived)
+
+
+def delete_type(kind: SubscriptionType) -> None:
+    from clarion.sending.models import Send
+
+    with transaction.atomic():
+        if Send.objects.filter(subscription_type=kind).exists() or _used_by_campaigns(kind):
+            raise TypeInUse(_("“%(name)s” was used to send email: archive it instead.")
+                            % {"name": kind.name})
+        kind.delete()
+
+
+def _used_by_campaigns(kind) -> bool:
+    from django.apps import apps
+
+    try:
+        campaign = apps.get_model("campaigns", "Campaign")
+    except LookupError:
+        return False
+    return campaign.objects.filter(subscription_type=kind).exists()
+
+
+def _only_default(kind: SubscriptionType) -> None:
+    SubscriptionType.objects.exclude(pk=kind.pk).filter(is_default=True).update(
+        is_default=False)

@@ -63,7 +63,8 @@ def test_one_click_post_without_cookies_or_csrf_unsubscribes(sent, news):
     event = Event.objects.get(kind="email.unsubscribed")
     assert event.contact_id == sent.contact_id and event.subject_id == sent.send_id
     assert event.data == {"send_id": sent.send_id, "message_id": sent.pk,
-                          "subscription_type_id": news.pk, "method": "one_click"}
+                          "subscription_type_id": news.pk, "method": "one_click",
+                          "subscription_type_name": "Newsletter"}
     changed = Event.objects.get(kind="subscription.changed")
     assert changed.data["status"] == "unsubscribed"
     assert changed.data["subscription_type_id"] == news.pk

@@ -1,0 +1,357 @@
+"""Demo data of the marketing area: a sender identity, subscription types, three emails made
+from the built-in templates, three campaigns already sent with realistic results (one an A/B
+test with its winner), and a scheduled one.
+
+The sent campaigns go through the real engine to choose their recipients (one message per
+contact, consent and suppression applied), then their results are written set-based: message
+counters and the matching email events on the contacts' timelines, spread over the days
+after each send. Bounces and unsubscribes go through the consent services, so a later
+campaign leaves those people out for the right reason. Nothing is delivered: every message
+is settled inside the transaction that resolved it.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clarion.campaigns.models import Campaign, CampaignVariant
+from clarion.core.events import NewEvent, emit_many
+from clarion.core.events.models import Event
+from clarion.crm.models import Contact
+from clarion.emails.models import Email
+from clarion.sending.models import Message, Send, SenderIdentity
+from clarion.subscriptions.models import ConsentRecord, SubscriptionType
+
+DEMO_LIST = "Newsletter readers"
+DEMO_PRODUCT_LIST = "Product news readers"
+POSTAL_ADDRESS = "Clarion Demo Ltd · 12 Harbour Street · Bristol BS1 4RN · United Kingdom"
+
+
+@dataclass(frozen=True)
+class Results:
+    """The chance of each outcome for one message (of those delivered, for engagement)."""
+
+    bounce: float = 0.03
+    hard_share: float = 0.6
+    open: float = 0.42
+    machine_open: float = 0.18
+    click_of_openers: float = 0.3
+    unsubscribe: float = 0.02
+    complaint: float = 0.0
+
+
+# --- set-up: who sends, what kinds of email, which emails ------------------------------------
+
+def _sender() -> SenderIdentity:
+    sender = SenderIdentity.objects.filter(is_default=True).first()
+    if sender is None:
+        sender = SenderIdentity.objects.create(
+            name=_("Marketing"), from_name="Clarion Demo", from_email="news@clarion.example.com",
+            reply_to="hello@clarion.example.com", postal_address=POSTAL_ADDRESS,
+            is_default=True)
+    return sender
+
+
+def _subscription_types() -> tuple[SubscriptionType, SubscriptionType]:
+    marketing = (SubscriptionType.objects.filter(is_default=True).first()
+                 or SubscriptionType.objects.create(
+                     name=_("Marketing email"), description=_("News, offers and updates."),
+                     is_default=True))
+    events, _created = SubscriptionType.objects.get_or_create(
+        name=_("Events and webinars"),
+        defaults={"description": _("Invitations to our events and online sessions."),
+                  "position": 1})
+    return marketing, events
+
+
+def _emails(owner) -> dict[str, Email]:
+    from clarion.emails.library import get_template
+
+    emails = {}
+    for key in ("newsletter", "announcement", "event_invite"):
+        template = get_template(key)
+        emails[key] = Email.objects.create(
+            name=str(template.name), subject=template.subject, preheader=template.preheader,
+            document=template.new_document(), owner=owner)
+    return emails
+
+
+def _demo_list(owner, name: str, contact_ids: list[int], joined_at: datetime):
+    """A static list whose members joined before the first send (joins dated then)."""
+    from clarion.segments.models import Segment, SegmentMembership
+    from clarion.segments.services import add_members, create_segment
+
+    segment = create_segment(actor=owner, name=name, kind=Segment.Kind.STATIC)
+    add_members(segment, contact_ids, actor=owner)
+    SegmentMembership.objects.filter(segment=segment).update(joined_at=joined_at)
+    Event.objects.filter(kind="segment.joined", subject_id=segment.pk,
+                         subject_type__model="segment").update(occurred_at=joined_at)
+    return segment
+
+
+# --- sending and results --------------------------------------------------------------------
+
+def _send(campaign: Campaign, variants: list[dict], at: datetime, *,
+          ab: tuple[int, int] | None = None) -> Send:
+    """Choose the campaign's recipients through the engine, dated `at`."""
+    from clarion.segments.models import SegmentMembership
+    from clarion.sending.services import create_send, resolve_recipients
+
+    send = create_send(name=campaign.name, sender=campaign.sender,
+                       subscription_type=campaign.subscription_type, variants=variants,
+                       created_by=campaign.owner)
+    members = SegmentMembership.objects.filter(
+        segment__in=campaign.include_segments.all()).values("contact_id")
+    resolve_recipients(send, Contact.objects.filter(pk__in=members), due_at=at, ab=ab)
+    Message.objects.filter(send=send).update(created_at=at, due_at=at)
+    return send
+
+
+def _settle(campaign: Campaign, send: Send, at: datetime, rng: random.Random,
+            results: Results, variant_results: dict[int, Results] | None = None,
+            status: str = Message.Status.QUEUED) -> list[Message]:
+    """Mark the send's messages in `status` as sent shortly after `at`, with outcomes."""
+    messages = list(Message.objects.filter(send=send, status=status).order_by("pk"))
+    events: list[NewEvent] = []
+    base = {"send_id": send.pk, "campaign_id": campaign.pk}
+    # At least one bounce per send (a hard one first), so every report has some to show.
+    bounced = rng.sample(messages, min(len(messages), max(1, round(results.bounce
+                                                                   * len(messages)))))
+    hard = {m.pk for m in bounced[:max(1, round(results.hard_share * len(bounced)))]}
+    for message in messages:
+        bounce = "hard" if message.pk in hard else "soft" if message in bounced else ""
+        outcome = (variant_results or {}).get(message.variant, results)
+        events += _outcome(message, send, base, at, rng, outcome, bounce)
+    Message.objects.bulk_update(messages, [
+        "status", "sent_at", "attempts", "smtp_code", "smtp_response", "message_id",
+        "delivered_at", "bounced_at", "bounce_kind", "opened_at", "open_count",
+        "machine_open_count", "clicked_at", "click_count", "machine_click_count",
+        "complained_at"], batch_size=1000)
+    emit_many(events)
+    return messages
+
+
+class _Events:
+    """The email events of one message, as the engine and tracking write them."""
+
+    def __init__(self, message: Message, send: Send, base: dict) -> None:
+        self.message, self.send = message, send
+        self.data = {**base, "message_id": message.pk}
+        self.events: list[NewEvent] = []
+
+    def add(self, kind: str, when: datetime, **data) -> None:
+        self.events.append(NewEvent(kind, contact_id=self.message.contact_id,
+                                    subject=self.send, occurred_at=when,
+                                    data={**self.data, **data}))
+
+
+def _outcome(message: Message, send: Send, base: dict, at: datetime, rng: random.Random,
+             results: Results, bounce: str) -> list[NewEvent]:
+    """Fill in what happened to one message; the events that say so."""
+    sent = at + timedelta(seconds=rng.uniform(5, 600))
+    message.status, message.sent_at, message.attempts = Message.Status.SENT, sent, 1
+    message.smtp_code, message.smtp_response = 250, "2.0.0 OK: queued"
+    message.message_id = message.message_id or f"<demo.{send.pk}.{message.pk}@clarion.example.com>"
+    events = _Events(message, send, base)
+    events.add("email.sent", sent, subject=send.variants[message.variant]["subject"],
+               variant=message.variant)
+    if bounce:
+        hard = bounce == "hard"
+        message.bounced_at = sent + timedelta(minutes=rng.uniform(1, 30))
+        message.bounce_kind = bounce
+        diagnostic = ("550 5.1.1 The email account that you tried to reach does not exist"
+                      if hard else "452 4.2.2 Mailbox full")
+        events.add("email.bounced", message.bounced_at, bounce=message.bounce_kind,
+                   diagnostic=diagnostic)
+        return events.events
+    message.delivered_at = sent + timedelta(seconds=rng.uniform(1, 20))
+    if rng.random() < results.machine_open:
+        message.machine_open_count = rng.randint(1, 3)
+    if rng.random() < results.open:
+        _opens(events, sent, rng, results)
+    if rng.random() < results.complaint:
+        message.complained_at = sent + timedelta(hours=rng.uniform(1, 30))
+        events.add("email.complained", message.complained_at)
+    return events.events
+
+
+def _opens(events: _Events, sent: datetime, rng: random.Random, results: Results) -> None:
+    message = events.message
+    # Most people open within hours, a few days later.
+    first = sent + timedelta(hours=min(rng.expovariate(1 / 7), 24 * 9))
+    moments = sorted([first] + [first + timedelta(hours=rng.uniform(0.2, 72))
+                                for _extra in range(rng.choice([0, 0, 0, 1, 1, 2]))])
+    message.opened_at, message.open_count = first, len(moments)
+    for moment in moments:
+        events.add("email.opened", moment)
+    links = events.send.variants[message.variant].get("links") or []
+    if links and rng.random() < results.click_of_openers:
+        # The first links (the lead story, the main button) draw most clicks.
+        weights = [1 / (index + 1) for index in range(len(links))]
+        clicks = rng.choice([1, 1, 1, 2, 3])
+        message.clicked_at = first + timedelta(minutes=rng.uniform(0.5, 20))
+        message.click_count = clicks
+        for number in range(clicks):
+            link = rng.choices(range(len(links)), weights)[0]
+            events.add("email.clicked", message.clicked_at + timedelta(minutes=3 * number),
+                       url=links[link], link=link)
+    if rng.random() < 0.05:
+        message.machine_click_count = 1  # a link scanner checked the links first
+
+
+def _unsubscribe_some(messages: list[Message], send: Send, subscription_type, share: float,
+                      rng: random.Random) -> None:
+    """A few readers unsubscribe from the email's link, through the consent services; the
+    records are dated to when they read it."""
+    from clarion.subscriptions.services import unsubscribe
+
+    opened = [m for m in messages if m.opened_at and m.contact_id]
+    for message in rng.sample(opened, max(1, round(share * len(messages))) if opened else 0):
+        since = timezone.now()
+        when = message.opened_at + timedelta(minutes=rng.uniform(1, 10))
+        unsubscribe(message.contact, subscription_type, method=ConsentRecord.Method.ONE_CLICK,
+                    message=message)
+        Message.objects.filter(pk=message.pk).update(unsubscribed_at=when)
+        Event.objects.filter(contact_id=message.contact_id, occurred_at__gte=since).update(
+            occurred_at=when)
+        ConsentRecord.objects.filter(contact_id=message.contact_id,
+                                     occurred_at__gte=since).update(occurred_at=when)
+
+
+def _suppress_hard_bounces(messages: list[Message]) -> None:
+    from clarion.subscriptions.models import Suppression
+    from clarion.subscriptions.services import suppress
+
+    for message in messages:
+        if message.bounce_kind == "hard":
+            suppress(message.email, Suppression.Reason.HARD_BOUNCE,
+                     detail=_("Hard bounce from a demo campaign"))
+            Suppression.objects.filter(email=message.email.lower()).update(
+                created_at=message.bounced_at)
+
+
+def _finish(campaign: Campaign, send: Send, at: datetime) -> None:
+    Send.objects.filter(pk=send.pk).update(status=Send.Status.DONE, started_at=at,
+                                           created_at=at, finished_at=at + timedelta(minutes=12))
+    campaign.send = send
+    campaign.status = Campaign.Status.SENT
+    campaign.launched_at = campaign.sent_at = at
+    campaign.save(update_fields=["send", "status", "launched_at", "sent_at"])
+
+
+# --- the campaigns ---------------------------------------------------------------------------
+
+def _compiled(email: Email, subject: str | None = None) -> dict:
+    from clarion.emails.rendering import compile_email
+
+    return compile_email(email, subject=subject)
+
+
+def _broadcast(*, owner, name: str, email: Email, segments: list, at: datetime,
+               subscription_type, sender, rng: random.Random, results: Results) -> Campaign:
+    campaign = Campaign.objects.create(
+        name=name, email=email, sender=sender, subscription_type=subscription_type,
+        owner=owner, created_at=at - timedelta(days=2), updated_at=at)
+    campaign.include_segments.set(segments)
+    send = _send(campaign, [_compiled(email)], at)
+    messages = _settle(campaign, send, at, rng, results)
+    _suppress_hard_bounces(messages)
+    _unsubscribe_some(messages, send, subscription_type, results.unsubscribe, rng)
+    _finish(campaign, send, at)
+    return campaign
+
+
+def _ab_test(*, owner, email: Email, segments: list, at: datetime, subscription_type, sender,
+             rng: random.Random) -> Campaign:
+    """A subject-line test on 40 % of the list; the winner on opens went to the rest."""
+    subjects = [_("You're invited: an afternoon with our team"),
+                _("{{ contact.first_name|default('Hi') }}, save your seat for 4 December")]
+    campaign = Campaign.objects.create(
+        name=_("Customer afternoon invitation"), email=email, sender=sender,
+        subscription_type=subscription_type, owner=owner, ab_test=Campaign.ABTest.SUBJECT,
+        test_percent=40, winner_metric=Campaign.WinnerMetric.OPENS,
+        winner_wait=timedelta(hours=4), created_at=at - timedelta(days=1), updated_at=at)
+    campaign.include_segments.set(segments)
+    for position, subject in enumerate(subjects):
+        CampaignVariant.objects.create(campaign=campaign, position=position, subject=subject)
+    send = _send(campaign, [_compiled(email, subject) for subject in subjects], at, ab=(40, 2))
+    test_results = {0: Results(open=0.32), 1: Results(open=0.55)}
+    tested = _settle(campaign, send, at, rng, Results(), test_results)
+    decided = at + timedelta(hours=4)
+    result = _winner_result(tested)
+    Message.objects.filter(send=send, status=Message.Status.HELD).update(
+        variant=result["winner"])
+    rest = _settle(campaign, send, decided, rng, Results(open=0.5),
+                   status=Message.Status.HELD)
+    _suppress_hard_bounces(tested + rest)
+    _unsubscribe_some(tested + rest, send, subscription_type, 0.01, rng)
+    _finish(campaign, send, at)
+    campaign.winner_variant, campaign.winner_decided_at = result["winner"], decided
+    campaign.winner_result = result
+    campaign.save(update_fields=["winner_variant", "winner_decided_at", "winner_result"])
+    return campaign
+
+
+def _winner_result(tested: list[Message]) -> dict:
+    """The test's result as the campaign records it: opens per variant of the test group,
+    compared with the campaign's own statistics."""
+    from clarion.campaigns.stats import VariantOutcome, compare
+
+    outcomes = [VariantOutcome(position, sum(1 for m in tested if m.variant == position),
+                               sum(1 for m in tested if m.variant == position and m.opened_at))
+                for position in (0, 1)]
+    return dict(compare(outcomes).as_dict(), metric=Campaign.WinnerMetric.OPENS)
+
+
+def _scheduled(*, owner, email: Email, segments: list, subscription_type, sender) -> Campaign:
+    from clarion.segments.models import Segment
+
+    campaign = Campaign.objects.create(
+        name=_("December newsletter"), email=email, sender=sender,
+        subscription_type=subscription_type, owner=owner, status=Campaign.Status.SCHEDULED,
+        schedule=Campaign.Schedule.RECIPIENT_TIME, fallback_time_zone="Europe/London",
+        scheduled_for=(timezone.now() + timedelta(days=7)).replace(
+            hour=9, minute=0, second=0, microsecond=0))
+    campaign.include_segments.set(segments)
+    quiet = Segment.objects.filter(name="Quiet for 30 days").first()
+    if quiet is not None:
+        campaign.exclude_segments.set([quiet])
+    return campaign
+
+
+@transaction.atomic
+def load_demo(people) -> str:
+    """The marketing demo; "" when it is already there (or there are no demo contacts)."""
+    if Campaign.objects.exists() or not people:
+        return ""
+    contact_ids = list(Contact.objects.exclude(email="").order_by("id").values_list(
+        "pk", flat=True))
+    if not contact_ids:
+        return ""
+    owner = next((p for p in people if p.is_superuser), people[0])
+    rng = random.Random(7)
+    now = timezone.now().replace(second=0, microsecond=0)
+    sender = _sender()
+    marketing, events_type = _subscription_types()
+    emails = _emails(owner)
+    readers = _demo_list(owner, _(DEMO_LIST), contact_ids, now - timedelta(days=60))
+    product = _demo_list(owner, _(DEMO_PRODUCT_LIST),
+                         sorted(rng.sample(contact_ids, len(contact_ids) * 2 // 3)),
+                         now - timedelta(days=60))
+    common = {"owner": owner, "sender": sender, "rng": rng}
+    _broadcast(name=_("October newsletter"), email=emails["newsletter"], segments=[readers],
+               at=now - timedelta(days=24, hours=3), subscription_type=marketing,
+               results=Results(open=0.45, unsubscribe=0.03), **common)
+    _broadcast(name=_("Launch: live segments"), email=emails["announcement"],
+               segments=[product], at=now - timedelta(days=10, hours=5),
+               subscription_type=marketing,
+               results=Results(open=0.38, click_of_openers=0.4, bounce=0.02), **common)
+    _ab_test(email=emails["event_invite"], segments=[readers],
+             at=now - timedelta(days=4, hours=2), subscription_type=events_type, **common)
+    _scheduled(owner=owner, email=emails["newsletter"], segments=[readers],
+               subscription_type=marketing, sender=sender)
+    return _("Demo emails and campaigns loaded (three sent, one an A/B test, one scheduled).")

@@ -294,12 +294,11 @@ def progress(campaign: Campaign) -> dict[str, int]:
     """Messages by status (queued, held, sending, deferred, sent, failed, skipped,
     cancelled), all keys present, plus `total` and `done` (no longer waiting to go)."""
     from clarion.sending.models import Message
-    from clarion.sending.queries import progress as send_progress
 
     counts = {status: 0 for status in Message.Status.values}
     if campaign.send_id:
-        found = send_progress(campaign.send)
-        counts = {status: int(found.get(status) or 0) for status in counts}
+        counts.update(Message.objects.filter(send_id=campaign.send_id).order_by()
+                      .values_list("status").annotate(n=Count("pk")))
     total = sum(counts[s] for s in Message.Status.values)
     waiting = sum(counts[s] for s in PENDING_STATUSES)
     return {**counts, "total": total, "done": total - waiting,

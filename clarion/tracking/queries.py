@@ -46,5 +46,7 @@ def send_facts(send_id: int) -> dict:
 
 
 def variant_links(facts: dict, variant: int) -> list[str]:
+    """The links of the message's variant (the engine sends the last variant to a message
+    whose variant no longer exists, and so does this)."""
     links = facts["links"]
-    return links[variant] if 0 <= variant < len(links) else []
+    return links[min(variant, len(links) - 1)] if links and variant >= 0 else []

@@ -103,13 +103,20 @@ def read_confirmation_token(token: str) -> tuple[int, int] | None:
 
 def subscribe(contact: Contact, subscription_type: SubscriptionType, *, method: str,
               actor=None, origin: Origin = NOWHERE, text: str = "",
-              confirmed: bool = False) -> Subscription:
+              confirmed: bool = False, ask_confirmation: bool = False) -> Subscription:
     """Opt the contact in. For a double opt-in type the subscription is PENDING and a
     confirmation email goes to the contact's address, unless `confirmed` (the person already
-    proved the address is theirs, e.g. from a link in an email they received)."""
-    needs_confirmation = subscription_type.double_opt_in and not confirmed
+    proved the address is theirs, e.g. from a link in an email they received).
+    `ask_confirmation` asks for it whatever the type."""
+    needs_confirmation = ask_confirmation or (subscription_type.double_opt_in
+                                              and not confirmed)
     status = Status.PENDING if needs_confirmation else Status.SUBSCRIBED
     with transaction.atomic():
+        current = (Subscription.objects.select_for_update()
+                   .filter(contact=contact, subscription_type=subscription_type).first())
+        if (current is not None and current.status == Status.SUBSCRIBED
+                and not ask_confirmation):
+            return current  # consent already given: signing up again changes nothing
         row, changed = _set(contact, subscription_type, status)
         if changed or needs_confirmation:
             _record(contact, Action.SUBSCRIBED, method, subscription_type=subscription_type,
@@ -216,7 +223,7 @@ def set_status(contact: Contact, subscription_type: SubscriptionType, status: st
                            origin=origin, message=message)
     if status == Status.PENDING:
         return subscribe(contact, subscription_type, method=method, actor=actor,
-                         origin=origin, confirmed=False)
+                         origin=origin, ask_confirmation=True)
     if status == Status.SUBSCRIBED:
         current = Subscription.objects.filter(
             contact=contact, subscription_type=subscription_type).first()

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
-# Personalization tokens ({{ … }}, {% … %}, {# … #}) pass through validation untouched.
-TOKEN_PATTERN = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+# Personalization tokens ({{ … }}, {% … %}, {# … #}) pass through validation untouched. A
+# token never holds "<", so an unclosed one cannot swallow the markup that follows it.
+TOKEN_PATTERN = re.compile(r"\{\{[^<]*?\}\}|\{%[^<]*?%\}|\{#[^<]*?#\}")
 COLOUR_PATTERN = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 PADDING_PATTERN = re.compile(r"^\d{1,3}(?:px)?(?: \d{1,3}(?:px)?){0,3}$")
 URL_SCHEMES = ("http://", "https://", "mailto:")

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from clarion.emails import personalize
 from clarion.emails.blocks import (
+    BLOCK_TYPES,
+    FIELD_LABELS,
     FONT_STACKS,
     SOCIAL_NETWORKS,
     TOKEN_PATTERN,
@@ -375,9 +377,13 @@ def render_preview(document: Document | dict, *, subject: str, preheader: str = 
     """The email as a contact (or a sample recipient) would see it:
     {"subject", "html", "text", "unknown_tokens", "errors"}. Token mistakes do not raise:
     they come back in "errors" with the unrendered email, so a live preview keeps working."""
+    document = validate_document(document)
     compiled = compile_document(document, subject=subject, preheader=preheader)
     result = {"subject": subject, "html": compiled["html"], "text": compiled["text"],
-              "unknown_tokens": [], "errors": []}
+              "unknown_tokens": [], "errors": token_problems(document, subject=subject,
+                                                            preheader=preheader)}
+    if result["errors"]:
+        return result
     try:
         result["unknown_tokens"] = personalize.unknown_tokens(compiled)
         rendered = personalize.prepare(compiled).render(
@@ -387,3 +393,29 @@ def render_preview(document: Document | dict, *, subject: str, preheader: str = 
         return result
     result["subject"], result["html"], result["text"] = rendered
     return result
+
+
+def token_problems(document: Document | dict, *, subject: str = "",
+                   preheader: str = "") -> list[str]:
+    """Token syntax mistakes, each naming where it is ("Block 2 (Text) › text: Line 1: …"),
+    so an author can find them before a send compiles the whole email."""
+    document = validate_document(document)
+    problems = []
+    sources = [(_("Subject"), subject), (_("Preview text"), preheader)]
+    for number, block in enumerate(document.blocks, start=1):
+        where = _("Block %(number)s (%(type)s)") % {"number": number,
+                                                     "type": BLOCK_TYPES[block.type]}
+        inner = [(f"{where} › {_('column %(column)s, block %(number)s') % {'column': column,
+                                                                          'number': position}}",
+                  child)
+                 for column, cell in enumerate(getattr(block, "columns", []), start=1)
+                 for position, child in enumerate(cell.blocks, start=1)]
+        for label, item in [(where, block), *inner]:
+            sources += [(f"{label} › {FIELD_LABELS.get(name, name)}", value)
+                        for name, value in item if isinstance(value, str) and "{" in value]
+    for label, source in sources:
+        try:
+            personalize.parse(source)
+        except personalize.TokenSyntaxError as error:
+            problems.append(f"{label}: {error}")
+    return problems

@@ -206,7 +206,7 @@ def _backoff(attempts: int, settings: conf.SendSettings) -> float:
 
 
 def record(message: Claimed, outcome: transport.Outcome, info: SendInfo, *,
-           settings: conf.SendSettings) -> str:
+           settings: conf.SendSettings, subject: str = "") -> str:
     """Write the server's answer for a claimed message; returns the status written."""
     now = timezone.now()
     fields: dict = {"lease_until": None, "smtp_code": outcome.code,
@@ -214,9 +214,8 @@ def record(message: Claimed, outcome: transport.Outcome, info: SendInfo, *,
     event = None
     if outcome.result == transport.SENT:
         fields.update(status=Message.Status.SENT, sent_at=now, reason="")
-        event = ("email.sent", info.event_data(
-            message, subject=info.send.variants[message.variant].get("subject", "")
-            if message.variant < len(info.send.variants) else "", variant=message.variant))
+        event = ("email.sent", info.event_data(message, subject=subject,
+                                               variant=message.variant))
     elif outcome.result == transport.FAILED:
         reason = "hard_bounce" if outcome.recipient_unknown else "rejected"
         fields.update(status=Message.Status.FAILED, reason=reason)
@@ -297,17 +296,18 @@ class Worker:
             if time.monotonic() > deadline or connection_failures >= 2:
                 release(claimed[index:], delay=self.settings.retry_base / 4)
                 break
-            outcome = self._deliver(message, infos[message.send_id], contexts)
-            if outcome is None:
+            delivered = self._deliver(message, infos[message.send_id], contexts)
+            if delivered is None:
                 continue
+            outcome, subject = delivered
             connection_failures = connection_failures + 1 if outcome.connection_failed else 0
-            if record(message, outcome, infos[message.send_id],
-                      settings=self.settings) == Message.Status.SENT:
+            if record(message, outcome, infos[message.send_id], settings=self.settings,
+                      subject=subject) == Message.Status.SENT:
                 self.delivered += 1
         return len(claimed)
 
     def _deliver(self, message: Claimed, info: SendInfo, contexts: dict
-                 ) -> transport.Outcome | None:
+                 ) -> tuple[transport.Outcome, str] | None:
         try:
             rendered = self._render(message, info, contexts.get(message.contact_id, {}))
         except personalize.PersonalizationError as error:
@@ -320,8 +320,9 @@ class Worker:
                                 selector=sender.dkim_selector,
                                 private_pem=sender.dkim_private_key)
         envelope_from = self.settings.bounce_address or rendered.from_email
-        return self.transport.deliver(envelope_from=envelope_from, recipient=message.email,
-                                      message=rendered, data=data)
+        outcome = self.transport.deliver(envelope_from=envelope_from,
+                                         recipient=message.email, message=rendered, data=data)
+        return outcome, rendered.subject
 
     def _render(self, message: Claimed, info: SendInfo, context: dict) -> mime.Rendered:
         prepared = self._prepared(info, message.variant)

@@ -14,7 +14,7 @@ import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, mailers
 
 from clarion.sending import mime
 
@@ -164,7 +164,7 @@ class DjangoTransport:
         email.attach_alternative(message.html, "text/html")
         try:
             if self.connection is None:
-                self.connection = get_connection()
+                self.connection = mailers["default"]
                 self.connection.open()
             sent = self.connection.send_messages([email])
         except Exception as error:  # backends raise anything from sockets to HTTP errors

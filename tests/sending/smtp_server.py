@@ -67,11 +67,17 @@ class CountingHandler:
         if fault == "rcpt_550":
             return "550 5.1.1 No such user here"
         if fault == "drop_mid_data":
+            # Closed while the message is on its way; should the whole message win the race,
+            # it is dropped unstored all the same.
+            session.drop_data = True
             asyncio.get_running_loop().call_later(0.002, server.transport.close)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if getattr(session, "drop_data", False):
+            server.transport.close()
+            return "451 4.3.0 (nobody hears this)"
         fault = self._inject("data_451", "data_550", "accept_then_drop", "stall")
         if fault == "data_451":
             return "451 4.7.1 Greylisted, try again"

@@ -197,3 +197,20 @@ def test_pause_and_resume():
     services.cancel(send)
     with pytest.raises(services.SendError):
         services.resume(send)
+
+
+def test_progress_and_trace_explain_each_contact():
+    from clarion.sending import queries
+
+    kind = SubscriptionType.objects.create(name="News")
+    going, leaving = make_contacts(2)
+    Subscription.objects.create(contact=leaving, subscription_type=kind, status="unsubscribed")
+    send = services.resolve_recipients(make_send(subscription_type=kind), Contact.objects.all())
+
+    progress = queries.progress(send)
+    assert progress["counts"]["queued"] == 1 and progress["counts"]["skipped"] == 1
+    assert progress["recipients"] == 1 and progress["percent_done"] == 0.0
+    assert queries.trace(send, leaving.pk)["reason"] == "unsubscribed"
+    assert queries.trace(send, going.pk)["status"] == "queued"
+    assert queries.trace(send, 10**9) == {"found": False, "send_id": send.pk,
+                                          "contact_id": 10**9}

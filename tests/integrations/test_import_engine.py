@@ -2,12 +2,13 @@
 for once, with the reasons in the error file."""
 
 import pytest
+from django.db import connection
 from django.test import TestCase
 
 from clarion.core.events.models import Event
 from clarion.crm.models import Contact
 from clarion.integrations import services
-from clarion.integrations.models import ImportJob
+from clarion.integrations.models import ImportChange, ImportJob
 from tests.integrations.import_support import csv_file, import_rows
 
 HEADER = ["Email", "First Name", "Last Name", "Phone Number", "Lifecycle Stage"]
@@ -198,3 +199,58 @@ def test_undoing_a_contacts_and_companies_import_removes_the_companies_it_create
     services.undo_import(job, actor=admin_user)
     assert list(Company.objects.all()) == [kept]
     assert Contact.objects.count() == 0
+
+
+@pytest.mark.parametrize("header", ["Time zone", "timezone", "TZ"])
+def test_time_zones_are_read_as_iana_names_in_any_usual_spelling(admin_user, header):
+    job = import_rows(admin_user, [
+        ["Email", header],
+        ["a@example.com", "europe/paris"],
+        ["b@example.com", "america_slash_new_york"],          # HubSpot's internal value
+        ["c@example.com", "(GMT+08:00) Asia/Shanghai"],       # HubSpot's label
+        ["d@example.com", "Mars/Olympus_Mons"],
+        ["e@example.com", "+02:00"]])
+    assert job.mapping[header] == "time_zone"
+    assert (job.created_count, job.failed_count) == (3, 2)
+    assert dict(Contact.objects.values_list("email", "time_zone")) == {
+        "a@example.com": "Europe/Paris", "b@example.com": "America/New_York",
+        "c@example.com": "Asia/Shanghai"}
+    reasons = [error.reason for error in services.error_rows(job)]
+    assert all("is not a time zone name" in reason for reason in reasons)
+    # Updating by email sets the zone of an existing contact; the same file changes nothing.
+    again = import_rows(admin_user, [["Email", header], ["a@example.com", "Asia/Tokyo"]])
+    assert again.updated_count == 1
+    assert Contact.objects.get(email="a@example.com").time_zone == "Asia/Tokyo"
+    assert import_rows(admin_user, [["Email", header], ["a@example.com", "asia/tokyo"]]) \
+        .updated_count == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="on SQLite the import's write transaction keeps others out")
+def test_a_contact_created_by_someone_else_during_the_chunk_fails_only_its_row(
+        admin_user, monkeypatch):
+    """Between matching a chunk and inserting it, someone creates a contact with one of its
+    emails: that row fails with a reason, the rest of the chunk still lands, and its
+    events and undo log name only the contacts the import created."""
+    from clarion.integrations.imports import engine
+
+    match = engine.ImportRun._match
+
+    def match_then_someone_creates(self, candidates, result):
+        matched = match(self, candidates, result)
+        Contact.objects.create(email="taken@example.com", first_name="Meanwhile")
+        return matched
+
+    monkeypatch.setattr(engine.ImportRun, "_match", match_then_someone_creates)
+    job = import_rows(admin_user, [HEADER, ["a@example.com", "A", "", "", ""],
+                                   ["TAKEN@example.com", "T", "", "", ""],
+                                   ["b@example.com", "B", "", "", ""]])
+    assert (job.created_count, job.failed_count) == (2, 1)
+    assert "during the import" in next(services.error_rows(job)).reason
+    assert Contact.objects.get(email="taken@example.com").first_name == "Meanwhile"
+    imported = set(Event.objects.filter(kind="contact.imported")
+                   .values_list("contact_id", flat=True))
+    assert imported == set(Contact.objects.filter(email__in=["a@example.com", "b@example.com"])
+                           .values_list("id", flat=True))
+    assert set(ImportChange.objects.filter(job=job).values_list("record_id", flat=True)) \
+        == imported

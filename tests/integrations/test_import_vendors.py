@@ -21,7 +21,7 @@ EXPECTED = {
         "Lifecycle Stage": "lifecycle_stage", "Lead Status": "lead_status",
         "Contact owner": "owner", "Create Date": "created_at",
         "Company Name": "company.name", "Original Source": "original_source",
-        "Record ID": ""},
+        "Time Zone": "time_zone", "Record ID": ""},
     "salesforce_contacts.csv": {
         "Account Name": "company.name", "First Name": "first_name", "Last Name": "last_name",
         "Title": "job_title", "Email": "email", "Phone": "phone", "Mobile": "mobile_phone",
@@ -73,6 +73,7 @@ def test_hubspot_values_become_clarion_values(seller):
     maya = Contact.objects.get(email="maya.rodriguez@northwind.example.com")
     assert (maya.lifecycle_stage, maya.lead_status, maya.original_source, maya.phone) == \
         ("mql", "open", "organic_search", "+14155550132")
+    assert maya.time_zone == "America/Los_Angeles"
     assert maya.company.name == "Northwind Traders"
     assert maya.created_at.year == 2024 and maya.created_at.month == 3
     # Two Contoso people share one new company.

@@ -61,6 +61,9 @@ CONTACT_FIELDS = (
        aliases=("city", "mailingcity", "citymailing", "town")),
     _f("country", _("Country"), "text", max_length=120,
        aliases=("country", "countryregion", "mailingcountry", "countrymailing")),
+    # HubSpot exports "Time Zone" (hs_timezone) and the inferred "IP Timezone".
+    _f("time_zone", _("Time zone"), "time_zone", max_length=64,
+       aliases=("timezone", "tz", "hstimezone", "iptimezone", "contacttimezone")),
     *_LEAD_FIELDS,
     _f("owner", _("Owner"), "owner", column="owner_id",
        aliases=("owner", "contactowner", "contactownername", "hubspotowner", "recordowner",

@@ -5,6 +5,7 @@ spellings. A row either yields its values or the reasons it can't be imported.""
 
 import functools
 import re
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -102,7 +103,8 @@ def _display(value) -> str:
     return "" if value is None else str(value)
 
 
-REPEATING_KINDS = {*CHOICES, "date", "integer", "decimal", "currency", "pipeline", "stage"}
+REPEATING_KINDS = {*CHOICES, "date", "integer", "decimal", "currency", "pipeline", "stage",
+                   "time_zone"}
 REMEMBERED_CELLS = 10_000  # distinct values remembered per column
 
 
@@ -291,6 +293,8 @@ class RowReader:
                 raise CellError(_("%(field)s: “%(value)s” is not a three-letter currency "
                                   "code.") % {"field": target.label, "value": text})
             return text.upper()
+        if kind == "time_zone":
+            return time_zone_name(text, target)
         if kind in ("pipeline", "stage"):
             return text
         return text  # text, company_name
@@ -321,6 +325,26 @@ class RowReader:
             raise CellError(_("%(field)s: nobody called “%(value)s” uses Clarion.")
                             % {"field": target.label, "value": text})
         return owner_id
+
+
+@functools.cache
+def _time_zones() -> dict[str, str]:
+    """Every IANA zone name by its lowercased spelling."""
+    return {name.lower(): name for name in zoneinfo.available_timezones()}
+
+
+def time_zone_name(text: str, target: ImportField) -> str:
+    """An IANA time zone name such as "Europe/Paris", spelled in any case; also as HubSpot
+    writes it ("europe_slash_paris") or labels it ("(GMT+01:00) Europe/Paris")."""
+    spelled = text.strip()
+    if spelled.startswith("(") and ")" in spelled:
+        spelled = spelled.split(")", 1)[1].strip()
+    spelled = spelled.replace("_slash_", "/").replace(" ", "_").lower()
+    name = _time_zones().get(spelled)
+    if name is None:
+        raise CellError(_("%(field)s: “%(value)s” is not a time zone name such as "
+                          "Europe/Paris.") % {"field": target.label, "value": text})
+    return name
 
 
 def normalize_email(text: str, target: ImportField) -> str:

@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models.functions import Lower
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clarion.campaigns.models import Campaign
 from clarion.campaigns.reports import reason_label, variant_name
@@ -72,7 +73,7 @@ class Trace:
 
 
 def _when(moment: datetime | None) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "—"
+    return formats.date_format(timezone.localtime(moment), "Y-m-d H:i") if moment else "—"
 
 
 def _smtp_answer(message: Message) -> str:
@@ -94,19 +95,25 @@ def _sent_verdict(trace: Trace, message: Message) -> None:
         trace.explanations.append(_("Delivered on %(when)s.") % {
             "when": _when(message.delivered_at)})
     if message.opened_at:
-        trace.explanations.append(_("First opened on %(when)s; opened %(count)s times.") % {
+        trace.explanations.append(ngettext(
+            "First opened on %(when)s; opened %(count)s time.",
+            "First opened on %(when)s; opened %(count)s times.", message.open_count) % {
             "when": _when(message.opened_at), "count": message.open_count})
     if message.machine_open_count:
-        trace.explanations.append(
-            _("%(count)s opens came from a privacy proxy or prefetcher and are not counted "
-              "as opens.") % {"count": message.machine_open_count})
+        trace.explanations.append(ngettext(
+            "%(count)s open came from a privacy proxy or prefetcher and is not counted.",
+            "%(count)s opens came from a privacy proxy or prefetcher and are not counted.",
+            message.machine_open_count) % {"count": message.machine_open_count})
     if message.clicked_at:
-        trace.explanations.append(_("First clicked on %(when)s; %(count)s clicks.") % {
+        trace.explanations.append(ngettext(
+            "First clicked on %(when)s; %(count)s click.",
+            "First clicked on %(when)s; %(count)s clicks.", message.click_count) % {
             "when": _when(message.clicked_at), "count": message.click_count})
     if message.machine_click_count:
-        trace.explanations.append(
-            _("%(count)s clicks came from a link scanner and are not counted as clicks.")
-            % {"count": message.machine_click_count})
+        trace.explanations.append(ngettext(
+            "%(count)s click came from a link scanner and is not counted.",
+            "%(count)s clicks came from a link scanner and are not counted.",
+            message.machine_click_count) % {"count": message.machine_click_count})
     if message.unsubscribed_at:
         trace.explanations.append(_("Unsubscribed on %(when)s.") % {
             "when": _when(message.unsubscribed_at)})
@@ -130,9 +137,10 @@ def _explain_message(trace: Trace, message: Message) -> None:
     elif status == Message.Status.DEFERRED:
         trace.verdict, trace.tone = _("Deferred: the receiving server asked to try again "
                                       "later."), "warning"
-        trace.explanations.append(_("%(count)s attempts so far; the next one is due on "
-                                    "%(when)s.") % {"count": message.attempts,
-                                                    "when": _when(message.due_at)})
+        trace.explanations.append(ngettext(
+            "%(count)s attempt so far; the next one is due on %(when)s.",
+            "%(count)s attempts so far; the next one is due on %(when)s.",
+            message.attempts) % {"count": message.attempts, "when": _when(message.due_at)})
     elif status == Message.Status.HELD:
         trace.verdict = _("Held back until the A/B test picks its winner.")
     elif status == Message.Status.CANCELLED:
@@ -143,9 +151,8 @@ def _explain_message(trace: Trace, message: Message) -> None:
         trace.verdict = _("Waiting to be sent; due on %(when)s.") % {
             "when": _when(message.due_at)}
     if status != Message.Status.DEFERRED and message.attempts > 1:
-        trace.explanations.append(_("Delivered after %(count)s attempts.") % {
-            "count": message.attempts} if status == Message.Status.SENT
-            else _("%(count)s attempts.") % {"count": message.attempts})
+        trace.explanations.append(_("It took %(count)s attempts.") % {
+            "count": message.attempts})
     if answer := _smtp_answer(message):
         trace.explanations.append(answer)
 

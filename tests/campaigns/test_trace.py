@@ -36,7 +36,7 @@ def test_a_sent_and_opened_message_reads_as_what_happened():
 
     assert trace.tone == "success" and trace.verdict.startswith("Sent on")
     text = " ".join(trace.explanations)
-    assert "opened 2 times" in text and "privacy proxy" in text and "1 clicks" in text
+    assert "opened 2 times" in text and "privacy proxy" in text and "; 1 click." in text
     assert [entry.event.kind for entry in trace.timeline] == ["email.opened", "email.clicked"]
 
 

@@ -6,8 +6,8 @@ from clarion.crm.extensions import register_describer
 
 
 def _name(event) -> str:
-    subject = getattr(event, "subject", None)
-    return str(subject) if subject is not None else _("an email")
+    # From the event's data, not its subject: a timeline page loads no send per event.
+    return (event.data or {}).get("name") or _("an email")
 
 
 def describe_delivered(event) -> str:

@@ -28,7 +28,8 @@ def message_facts_by_message_id(message_id: str) -> dict | None:
 
 
 def send_facts(send_id: int) -> dict:
-    """{"campaign_id": …, "links": [[url, …] per variant], "subscription_type_id": …}.
+    """{"name": …, "campaign_id": …, "links": [[url, …] per variant],
+    "subscription_type_id": …}.
 
     A send's variants are frozen once it has messages, so these are cached: a click redirect
     does not load every variant's HTML from the database."""
@@ -36,8 +37,8 @@ def send_facts(send_id: int) -> dict:
     facts = cache.get(key)
     if facts is None:
         row = (Send.objects.filter(pk=send_id)
-               .values("variants", "subscription_type_id", "campaign__id").first()) or {}
-        facts = {"campaign_id": row.get("campaign__id"),
+               .values("name", "variants", "subscription_type_id", "campaign__id").first()) or {}
+        facts = {"name": row.get("name", ""), "campaign_id": row.get("campaign__id"),
                  "subscription_type_id": row.get("subscription_type_id"),
                  "links": [list((variant or {}).get("links") or [])
                            for variant in row.get("variants") or []]}

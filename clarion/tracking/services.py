@@ -222,8 +222,10 @@ def _unsubscribe(pk: int) -> None:
 # --- Events ---------------------------------------------------------------------------------
 
 def event_data(facts: dict, **extra) -> dict:
-    data = {"send_id": facts["send_id"], "message_id": facts["id"]}
-    campaign_id = queries.send_facts(facts["send_id"])["campaign_id"]
+    send = queries.send_facts(facts["send_id"])
+    # The send's name rides along so timelines need not load each event's send.
+    data = {"send_id": facts["send_id"], "message_id": facts["id"], "name": send["name"]}
+    campaign_id = send["campaign_id"]
     if campaign_id is not None:
         data["campaign_id"] = campaign_id
     data.update(extra)

@@ -83,7 +83,7 @@ def remember_esp_message_ids(sender, message, status, esp_name, **kwargs) -> Non
     """After a message went out through an anymail backend: remember the service's id for
     it, found by the Message-ID header the engine set (or the token in its metadata)."""
     esp_id = getattr(status, "message_id", None)
-    if not esp_id or isinstance(esp_id, set):
+    if esp_id is None or isinstance(esp_id, set):
         ids = {getattr(r, "message_id", None) for r in (status.recipients or {}).values()}
         ids.discard(None)
         if len(ids) != 1:

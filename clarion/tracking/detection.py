@@ -88,7 +88,8 @@ def _too_soon(seconds_since_sent: float | None, limit: float) -> bool:
 
 def is_machine_open(request: Request) -> bool:
     """A privacy proxy or a prefetcher rather than a person opening the message."""
-    return (is_apple_privacy_proxy(request.user_agent, request.ip)
+    return (request.method == "HEAD"
+            or is_apple_privacy_proxy(request.user_agent, request.ip)
             or (request.agent_known and is_machine_agent(request.user_agent))
             or _too_soon(request.seconds_since_sent, open_prefetch_seconds()))
 

@@ -37,8 +37,11 @@ def send_facts(send_id: int) -> dict:
     facts = cache.get(key)
     if facts is None:
         row = (Send.objects.filter(pk=send_id)
-               .values("name", "variants", "subscription_type_id", "campaign__id").first()) or {}
-        facts = {"name": row.get("name", ""), "campaign_id": row.get("campaign__id"),
+               .values("name", "variants", "subscription_type_id", "campaign__id", "track_opens",
+                       "track_clicks").first()) or {}
+        facts = {"name": row.get("name", ""), "track_opens": row.get("track_opens", False),
+                 "track_clicks": row.get("track_clicks", False),
+                 "campaign_id": row.get("campaign__id"),
                  "subscription_type_id": row.get("subscription_type_id"),
                  "links": [list((variant or {}).get("links") or [])
                            for variant in row.get("variants") or []]}

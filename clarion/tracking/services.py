@@ -44,7 +44,7 @@ def record_open(pk: int, request: detection.Request, *, at: datetime | None = No
     """Count one fetch of the message's open pixel: "human", "machine", or None when there is
     no such sent message. `machine`: the reporter already knows it was a machine."""
     facts = queries.message_facts(pk)
-    if facts is None:
+    if facts is None or not queries.send_facts(facts["send_id"])["track_opens"]:
         return None
     at = at or timezone.now()
     request = _timed(request, facts, at)
@@ -67,11 +67,13 @@ def record_click(pk: int, index: int, request: detection.Request, *,
     facts = queries.message_facts(pk)
     if facts is None:
         return None
-    links = queries.variant_links(queries.send_facts(facts["send_id"]), facts["variant"])
+    send = queries.send_facts(facts["send_id"])
+    links = queries.variant_links(send, facts["variant"])
     if not 0 <= index < len(links) or not is_trackable(links[index]):
         return None
     url = links[index]
-    _count_click(facts, index, url, request, at or timezone.now())
+    if send["track_clicks"]:  # else a hand-made link of an untracked send: just redirect
+        _count_click(facts, index, url, request, at or timezone.now())
     return url
 
 

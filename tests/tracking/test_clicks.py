@@ -177,3 +177,13 @@ def test_click_takes_a_fixed_number_of_queries(client, django_assert_max_num_que
     cache.delete(f"tracking:burst:{message.pk}")
     with django_assert_max_num_queries(6):
         assert click(client, token, 0).status_code == 302
+
+
+def test_sends_without_click_tracking_redirect_without_recording(client):
+    send = make_send()
+    send.track_clicks = False
+    send.save(update_fields=["track_clicks"])
+    message = make_message(send)
+    assert click(client, token_of(message), 1)["Location"] == LINKS[1]
+    message.refresh_from_db()
+    assert (message.click_count, message.machine_click_count) == (0, 0)

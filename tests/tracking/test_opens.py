@@ -3,7 +3,7 @@
 import pytest
 
 from clarion.sending.models import Message
-from tests.tracking.support import HUMAN_AGENT, events, make_message, token_of
+from tests.tracking.support import HUMAN_AGENT, events, make_message, make_send, token_of
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +110,21 @@ def test_pixel_takes_a_fixed_number_of_queries(client, django_assert_max_num_que
     fetch(client, token)  # the send's facts are cached from here
     with django_assert_max_num_queries(5):
         fetch(client, token)
+
+
+def test_head_requests_are_machine_opens(client):
+    message = make_message()
+    assert client.head(f"/t/o/{token_of(message)}.gif",
+                       HTTP_USER_AGENT=HUMAN_AGENT).status_code == 200
+    message.refresh_from_db()
+    assert (message.open_count, message.machine_open_count) == (0, 1)
+
+
+def test_sends_without_open_tracking_record_no_opens(client):
+    send = make_send()
+    send.track_opens = False
+    send.save(update_fields=["track_opens"])
+    message = make_message(send)
+    assert fetch(client, token_of(message)).status_code == 200
+    message.refresh_from_db()
+    assert (message.open_count, message.machine_open_count) == (0, 0)

@@ -89,11 +89,14 @@ def sanitize_html(html: str) -> str:
     """Formatting tags and http(s)/mailto links only; tokens kept as they were written."""
     tokens: list[str] = []
 
+    in_attributes: set[int] = set()
+
     def protect(match: re.Match) -> str:
         tokens.append(match.group(0))
         return f"clariontoken{len(tokens) - 1}x"
 
     def keep_attribute(element: str, attribute: str, value: str) -> str | None:
+        in_attributes.update(int(number) for number in re.findall(r"clariontoken(\d+)x", value))
         if attribute != "href":
             return value
         if re.fullmatch(r"clariontoken\d+x", value):
@@ -109,7 +112,23 @@ def sanitize_html(html: str) -> str:
                         attributes={"a": {"href", "title"}}, attribute_filter=keep_attribute,
                         url_schemes={"http", "https", "mailto"}, link_rel="noopener",
                         strip_comments=True)
-    return re.sub(r"clariontoken(\d+)x", lambda match: tokens[int(match.group(1))], cleaned)
+    return re.sub(r"clariontoken(\d+)x", lambda match: _token_source(
+        tokens[int(match.group(1))], in_attribute=int(match.group(1)) in in_attributes), cleaned)
+
+
+_TOKEN_ENTITIES = {"&quot;": '"', "&#34;": '"', "&#39;": "'", "&#x27;": "'", "&amp;": "&",
+                   "&gt;": ">", "&nbsp;": " ", "\xa0": " "}
+
+
+def _token_source(token: str, *, in_attribute: bool) -> str:
+    """A token as Jinja needs it, from HTML a browser serialized: the entities a rich-text
+    editor writes inside it decoded ("&lt;" stays: a token never holds "<"). In an attribute
+    its double quotes become single ones, the same to Jinja, so the href stays well-formed."""
+    for entity, character in _TOKEN_ENTITIES.items():
+        token = token.replace(entity, character)
+    if in_attribute and "'" not in token:
+        token = token.replace('"', "'")
+    return token
 
 
 class Model(BaseModel):

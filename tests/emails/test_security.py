@@ -52,6 +52,16 @@ def test_tokens_in_text_are_not_mangled_by_sanitizing():
     assert sanitize_html(html) == html
 
 
+def test_tokens_as_a_browser_serializes_them_are_restored_for_jinja():
+    html = ('<p>Hi {{&nbsp;contact.first_name|default(&quot;there&quot;) }}</p>'
+            '<p><a href="https://example.com/?n={{ contact.first_name|default(&quot;x&quot;) }}">'
+            "go</a> {{ contact.score &gt; 2 }}</p>")
+    assert sanitize_html(html) == (
+        '<p>Hi {{ contact.first_name|default("there") }}</p>'
+        "<p><a href=\"https://example.com/?n={{ contact.first_name|default('x') }}\" "
+        'rel="noopener">go</a> {{ contact.score > 2 }}</p>')
+
+
 def test_an_unclosed_token_cannot_swallow_markup():
     html = sanitize_html('<p>Hi {{ contact.first_name</p><script>alert(1)</script><p>}}</p>')
     assert "script" not in html and html.startswith("<p>Hi {{ contact.first_name</p>")

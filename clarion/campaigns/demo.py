@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from clarion.campaigns.models import Campaign, CampaignVariant
 from clarion.core.events import NewEvent, emit_many
@@ -26,8 +27,8 @@ from clarion.emails.models import Email
 from clarion.sending.models import Message, Send, SenderIdentity
 from clarion.subscriptions.models import ConsentRecord, SubscriptionType
 
-DEMO_LIST = "Newsletter readers"
-DEMO_PRODUCT_LIST = "Product news readers"
+DEMO_LIST = gettext_noop("Newsletter readers")
+DEMO_PRODUCT_LIST = gettext_noop("Product news readers")
 POSTAL_ADDRESS = "Clarion Demo Ltd · 12 Harbour Street · Bristol BS1 4RN · United Kingdom"
 
 

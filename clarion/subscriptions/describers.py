@@ -38,9 +38,9 @@ def describe_unsubscribed(event) -> str:
     data = event.data or {}
     name = data.get("subscription_type_name")
     if data.get("subscription_type_id") is None or not name:
-        return _("Unsubscribed from all email from an email (%(how)s)") % {
+        return _("Used an email's unsubscribe link to stop all email (%(how)s)") % {
             "how": _how(data)}
-    return _("Unsubscribed from “%(name)s” from an email (%(how)s)") % {
+    return _("Used an email's unsubscribe link to leave “%(name)s” (%(how)s)") % {
         "name": name, "how": _how(data)}
 
 

@@ -94,8 +94,14 @@ def unsubscribe(request, token: str):
         return _bad_token(request)
     contact, send = message.contact, message.send
     subscription_type = send.subscription_type
+    address = message.email or contact.email
     context = {"message": message, "contact": contact, "subscription_type": subscription_type,
-               "token": token, "address": contact.email or message.email}
+               "token": token, "address": address}
+    if request.method != "POST":
+        context["suppressed"] = queries.is_suppressed(address)
+        context["already"] = subscription_type is not None and Subscription.objects.filter(
+            contact=contact, subscription_type=subscription_type,
+            status=Subscription.Status.UNSUBSCRIBED).exists()
     if request.method == "POST":
         scope = request.POST.get("scope")
         origin = services.Origin.of(request)
@@ -149,11 +155,11 @@ def preferences(request, token: str):
     if request.method == "POST":
         _save_preferences(request, contact, message, types)
         return redirect(reverse("subscriptions:preferences", args=[token]) + "?saved=1")
-    suppression = queries.suppression_of(contact.email)
+    address = message.email or contact.email
     return render(request, "subscriptions/public/preferences.html", {
-        "token": token, "contact": contact, "address": contact.email or message.email,
+        "token": token, "contact": contact, "address": address,
         "states": queries.subscription_states(contact, types),
-        "suppression": suppression,
+        "suppression": queries.suppression_of(address),
         "saved": request.GET.get("saved") == "1",
     })
 

@@ -167,15 +167,18 @@ def unsubscribe(contact: Contact, subscription_type: SubscriptionType, *, method
 def unsubscribe_all(contact: Contact, *, method: str, actor=None, origin: Origin = NOWHERE,
                     message=None) -> Suppression | None:
     """The contact wants no email at all: their address goes on the suppression list
-    (reason "unsubscribed from all"). Idempotent."""
-    if not contact.email:
+    (reason "unsubscribed from all"). From a message, that is the address the message went
+    to (the one whose owner followed its link), even if the contact's address changed since.
+    Idempotent."""
+    address = (message.email if message is not None and message.email else contact.email)
+    if not address:
         return None
     with transaction.atomic():
-        suppression, created = _suppress(contact.email, Suppression.Reason.UNSUBSCRIBED_ALL,
+        suppression, created = _suppress(address, Suppression.Reason.UNSUBSCRIBED_ALL,
                                          actor=actor)
         if created:
             _record(contact, Action.UNSUBSCRIBED_ALL, method, actor=actor, origin=origin,
-                    message=message)
+                    message=message, email_address=address)
             _emit_changed(contact, None, "suppressed", method, actor=actor, message=message)
         if created and message is not None and _mark_message(message):
             _emit_unsubscribed(contact, message, None, method)
@@ -189,15 +192,16 @@ def resubscribe(contact: Contact, subscription_type: SubscriptionType | None = N
     complaint or one added by hand stays), and when `subscription_type` is given, subscribe
     to it again. True when anything changed."""
     changed = False
+    address = (message.email if message is not None and message.email else contact.email)
     with transaction.atomic():
-        if contact.email:
+        if address:
             removed, _count = (Suppression.objects.alias(key=Lower("email"))
-                               .filter(key=contact.email.lower(),
+                               .filter(key=address.lower(),
                                        reason=Suppression.Reason.UNSUBSCRIBED_ALL).delete())
             if removed:
                 changed = True
                 _record(contact, Action.RESUBSCRIBED, method, actor=actor, origin=origin,
-                        message=message)
+                        message=message, email_address=address)
                 _emit_changed(contact, None, "unsuppressed", method, actor=actor,
                               message=message)
         if subscription_type is not None:

@@ -352,3 +352,22 @@ def test_unsubscribe_by_email(sent, news):
     forged = raw.replace(token_of(sent).encode(), b"1-" + b"a" * 22)
     assert not services.handle_unsubscribe_email(forged)
     assert not services.handle_unsubscribe_email(b"Subject: hello\r\n\r\n")
+
+
+def test_unsubscribe_page_says_when_it_is_already_done(sent, news):
+    client = Client()
+    one_click(client, token_of(sent))
+    page = client.get(f"/email/u/{token_of(sent)}/").content.decode()
+    assert "Reader@Example.org is already unsubscribed from Newsletter." in page
+    client.post(f"/email/u/{token_of(sent)}/", {"scope": "all"})
+    page = client.get(f"/email/u/{token_of(sent)}/").content.decode()
+    assert "already receives no email from us" in page
+
+
+def test_unsubscribe_from_all_suppresses_the_address_the_message_went_to(sent):
+    from clarion.crm.models import Contact
+
+    Contact.objects.filter(pk=sent.contact_id).update(email="new@example.org")
+    Client().post(f"/email/u/{token_of(sent)}/", {"scope": "all"})
+    assert Suppression.objects.get().email == "reader@example.org"
+    assert ConsentRecord.objects.get().email == "Reader@Example.org"

@@ -233,6 +233,6 @@ def test_timeline_sentences():
         kind__in=["subscription.changed", "email.unsubscribed"]).order_by("id")]
     assert sentences == [
         "Unsubscribed from “Newsletter” (One-click unsubscribe)",
-        "Unsubscribed from “Newsletter” from an email (One-click unsubscribe)",
+        "Used an email's unsubscribe link to leave “Newsletter” (One-click unsubscribe)",
         "Their address was added to the suppression list (Bounce)"]
     assert token_of(message)

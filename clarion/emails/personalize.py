@@ -141,6 +141,9 @@ def _compile(source: str, environment: EmailSandbox) -> Template:
         raise TokenSyntaxError(str(error.message)) from None
 
 
+_EMPTY_OBJECTS: dict = {"contact": {}, "company": {}, "owner": {}, "sender": {}}
+
+
 @dataclass(frozen=True)
 class Prepared:
     """One variant compiled once; `render` fills it in for one recipient."""
@@ -150,6 +153,8 @@ class Prepared:
     text: Template
 
     def render(self, context: dict) -> tuple[str, str, str]:
+        # A contact without a company, owner or record (deleted since) reads empty values.
+        context = _EMPTY_OBJECTS | context
         try:
             subject = self.subject.render(context)
             return (" ".join(subject.split()), self.html.render(context),

@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 RENDER_OPTIONS = mrml.RenderOptions(disable_comments=False, fonts={})
 _HREF = re.compile(r'href="([^"]*)"')
+# Characters mrml mangles inside attribute values: all but ASCII, and the backslash.
+_MRML_UNSAFE = re.compile(r"[^\x00-\x5b\x5d-\x7f]")
 
 
 class RenderError(Exception):
@@ -54,16 +56,30 @@ def escape(value: str, *, attribute: bool = False) -> str:
     """HTML-escape `value` except its tokens. In an attribute a token's double quotes become
     single ones ({{ x|default("a") }} → {{ x|default('a') }}, the same to Jinja), so HTML
     parsers reading the unrendered email see a well-formed attribute."""
+    plain = _escape_attribute if attribute else _escape_text
     parts, position = [], 0
     for match in TOKEN_PATTERN.finditer(value):
-        parts.append(html_module.escape(value[position:match.start()], quote=True))
+        parts.append(plain(value[position:match.start()]))
         token = match.group(0)
         if attribute and '"' in token and "'" not in token:
             token = token.replace('"', "'")
         parts.append(token)
         position = match.end()
-    parts.append(html_module.escape(value[position:], quote=True))
+    parts.append(plain(value[position:]))
     return "".join(parts)
+
+
+def _escape_text(value: str) -> str:
+    return html_module.escape(value, quote=True)
+
+
+def _escape_attribute(value: str) -> str:
+    # mrml rewrites combining marks, format and control characters inside attribute values
+    # as Rust escapes (\u{94d}) and doubles backslashes, which would garble a Hindi or Thai
+    # alt text: as character references they pass through untouched and every client
+    # decodes them.
+    escaped = html_module.escape(value, quote=True)
+    return _MRML_UNSAFE.sub(lambda match: f"&#x{ord(match.group(0)):x};", escaped)
 
 
 def _attributes(**values: Any) -> str:

@@ -58,6 +58,11 @@ def test_a_property_named_like_a_dict_method_reads_its_value():
                   {"contact": {"items": "3 items", "values": "honesty"}}) == "3 items/honesty"
 
 
+def test_a_recipient_without_a_contact_record_reads_empty_values():
+    assert render('Hi {{ contact.first_name|default("there") }}{{ company.name }}', {}) == \
+        "Hi there"
+
+
 def test_a_render_failure_is_a_personalization_error():
     prepared = prepare({"html": "{{ contact.first_name + 1 }}"})
     with pytest.raises(PersonalizationError):

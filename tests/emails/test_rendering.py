@@ -146,6 +146,18 @@ def test_images_come_from_the_file_library_as_absolute_urls(settings):
         "https://crm.example.com/media/email-assets/pic.png"]
 
 
+def test_text_in_any_script_survives_attributes_and_content():
+    words = "नमस्ते ภาษาไทย Zoë\u00ad 中文"
+    document = {"blocks": [{"type": "image", "src": "https://example.com/a.png", "alt": words},
+                           {"type": "button", "label": words,
+                            "url": "https://example.com/" + words.replace(" ", "-")}]}
+    html = compile_email(make_email(document=document))["html"]
+    tree = lxml.html.document_fromstring(html)
+    assert tree.xpath("//img")[0].get("alt") == words
+    assert tree.xpath("//a")[0].text_content() == words
+    assert tree.xpath("//a")[0].get("href") == "https://example.com/" + words.replace(" ", "-")
+
+
 def test_an_image_without_a_source_renders_nothing():
     document = {"blocks": [{"type": "image", "alt": "Later"}, new_block("text")]}
     html = compile_email(make_email(document=document))["html"]

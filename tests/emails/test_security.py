@@ -3,6 +3,8 @@ an attribute in the rendered email, and personalization tokens cannot leave the 
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clarion.emails.blocks import sanitize_html, validate_document
 from clarion.emails.personalize import PersonalizationError, TokenSyntaxError, prepare
@@ -131,3 +133,18 @@ def test_a_subject_cannot_inject_headers():
     subject, _html, _text = prepare({"subject": "Hi {{ contact.first_name }}"}).render(
         {"contact": {"first_name": "Ada\r\nBcc: everyone@example.com"}})
     assert "\n" not in subject and "\r" not in subject
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=60))
+def test_any_text_stays_text_in_the_rendered_email(value):
+    value = value.strip() or "x"
+    document = {"blocks": [{"type": "header", "title": value},
+                           {"type": "button", "label": value, "url": "https://example.com/"},
+                           {"type": "image", "src": "https://example.com/a.png", "alt": value}]}
+    html = compile_document(document, subject="s")["html"]
+    tree = lxml.html.document_fromstring(html)
+    assert not tree.xpath("//script | //iframe | //object")
+    assert all(not name.startswith("on") for element in tree.iter()
+               if isinstance(element.tag, str) for name in element.attrib)
+    assert [image.get("alt") for image in tree.xpath("//img")] == [value]

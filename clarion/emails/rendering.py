@@ -46,6 +46,11 @@ _HREF = re.compile(r'href="([^"]*)"')
 _MRML_UNSAFE = re.compile(r"[^\x00-\x5b\x5d-\x7f]")
 
 
+# Invisible filler after the preview text, so inboxes that show a line of preview do not
+# continue it with the first words of the body.
+PREVIEW_PADDING = "&#847;&zwnj;&nbsp;" * 40
+
+
 class RenderError(Exception):
     """mrml could not turn the MJML into HTML."""
 
@@ -122,7 +127,8 @@ def to_mjml(document: Document | dict, *, preheader: str = "", title: str = "") 
     font = FONT_STACKS[options.font]
     head = (
         f"<mj-head><mj-title>{escape(title)}</mj-title>"
-        + (f"<mj-preview>{escape(preheader)}</mj-preview>" if preheader else "")
+        + (f"<mj-preview>{escape(preheader)}{PREVIEW_PADDING}</mj-preview>"
+           if preheader else "")
         + "<mj-attributes>"
         + f"<mj-all{_attributes(font_family=font)} />"
         + f"<mj-text{_attributes(color=options.text_color)} font-size=\"16px\""

@@ -54,3 +54,15 @@ def variant_links(facts: dict, variant: int) -> list[str]:
     whose variant no longer exists, and so does this)."""
     links = facts["links"]
     return links[min(variant, len(links) - 1)] if links and variant >= 0 else []
+
+
+def delivery_reports(*, kind: str = "", search: str = ""):
+    """The received reports, newest first, with the email each is about."""
+    from clarion.tracking.models import Notice
+
+    rows = Notice.objects.select_related("message__send").defer("raw")
+    if kind:
+        rows = rows.filter(kind=kind)
+    if search:
+        rows = rows.filter(email__icontains=search)
+    return rows

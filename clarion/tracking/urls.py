@@ -11,4 +11,8 @@ urlpatterns = [
     # Mail servers and email services.
     path("email/inbound/", views.inbound_email, name="inbound"),
     path("email/webhooks/", include(webhooks.urlpatterns)),
+    # What came back, for people to read.
+    path("email/delivery-reports/", views.delivery_report_list, name="delivery_reports"),
+    path("email/delivery-reports/<int:pk>/", views.delivery_report_detail,
+         name="delivery_report"),
 ]

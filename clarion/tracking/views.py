@@ -6,6 +6,7 @@ import base64
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.http import (
     Http404,
     HttpRequest,
@@ -14,14 +15,16 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.shortcuts import get_object_or_404, render
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clarion.core.http import client_ip
+from clarion.core.permissions import capability_required
 from clarion.core.ratelimit import over_limit
 from clarion.sending.tokens import message_pk_from_token
-from clarion.tracking import detection, services
+from clarion.tracking import detection, queries, services
 from clarion.tracking.inbound import process_raw_email
 from clarion.tracking.models import Notice
 
@@ -96,3 +99,27 @@ def inbound_email(request: HttpRequest) -> HttpResponse:
     if notice is None:
         return JsonResponse({"outcome": "duplicate"})
     return JsonResponse({"outcome": notice.kind, "matched": notice.message_id is not None})
+
+
+# --- Email → Delivery reports (people with marketing.manage) --------------------------------
+
+REPORTS_PER_PAGE = 50
+
+
+@capability_required("marketing.manage")
+def delivery_report_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Notice.Kind.values else ""
+    search = request.GET.get("q", "").strip()[:254]
+    page = Paginator(queries.delivery_reports(kind=kind, search=search),
+                     REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "tracking/delivery_reports.html", {
+        "page": page, "kind": kind, "search": search, "kinds": Notice.Kind.choices,
+        "current_section": "email"})
+
+
+@capability_required("marketing.manage")
+def delivery_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(Notice.objects.select_related("message__send"), pk=pk)
+    return render(request, "tracking/delivery_report.html", {
+        "notice": notice, "current_section": "email"})

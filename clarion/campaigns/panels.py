@@ -9,9 +9,11 @@ RECENT = 8
 def marketing_email_panel(request, object_type, record) -> dict | None:
     """The contact's most recent messages of campaign sends (everyone who sees the contact
     sees what was sent to them; the trace needs `marketing.manage`)."""
-    from clarion.core.permissions import has_capability
+    from clarion.core.permissions import has_capability, is_guest
     from clarion.sending.models import Message, Send
 
+    if is_guest(request.user):
+        return None  # what was mailed to a contact is not part of what was shared
     messages = list(Message.objects.filter(contact=record, send__kind=Send.Kind.CAMPAIGN)
                     .select_related("send__campaign").order_by("-created_at", "-id")[:RECENT])
     for message in messages:

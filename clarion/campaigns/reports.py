@@ -86,6 +86,10 @@ REASON_LABELS = {
     "hard_bounce": _("Hard bounce"),
     "rejected": _("Refused by the receiving server"),
     "excluded_segment": _("In a left-out segment"),
+    "retries_exhausted": _("Gave up after retrying"),
+    "render_error": _("The email could not be personalized"),
+    "contact_deleted": _("Contact deleted"),
+    "cancelled": _("Campaign cancelled"),
     "": _("No reason recorded"),
 }
 VARIANT_NAMES = "ABCDEFGH"

@@ -37,6 +37,12 @@ REASON_SENTENCES = {
     "hard_bounce": lambda: _("The receiving server said the address does not exist."),
     "rejected": lambda: _("The receiving server refused the message."),
     "excluded_segment": lambda: _("The contact was in a segment the campaign leaves out."),
+    "retries_exhausted": lambda: _("The receiving server kept asking to try later, and "
+                                   "Clarion gave up after its last retry."),
+    "render_error": lambda: _("The email could not be personalized for this contact (a "
+                              "token in it failed)."),
+    "contact_deleted": lambda: _("The contact was deleted before the email went out."),
+    "cancelled": lambda: _("The campaign was cancelled before this email went out."),
 }
 
 
@@ -153,6 +159,15 @@ def _explain_message(trace: Trace, message: Message) -> None:
     if status != Message.Status.DEFERRED and message.attempts > 1:
         trace.explanations.append(_("It took %(count)s attempts.") % {
             "count": message.attempts})
+    if message.uncertain_attempts:
+        trace.explanations.append(ngettext(
+            "%(count)s attempt ended without a clear answer (the connection dropped after "
+            "the message was handed over); the retry carried the same Message-ID, so the "
+            "receiving server can drop a copy it already has.",
+            "%(count)s attempts ended without a clear answer (the connection dropped after "
+            "the message was handed over); each retry carried the same Message-ID, so the "
+            "receiving server can drop a copy it already has.",
+            message.uncertain_attempts) % {"count": message.uncertain_attempts})
     if answer := _smtp_answer(message):
         trace.explanations.append(answer)
 

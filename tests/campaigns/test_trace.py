@@ -131,3 +131,12 @@ def test_the_trace_takes_a_handful_of_queries(django_assert_max_num_queries):
     email_events(message, "email.opened", timezone.now(), timezone.now())
     with django_assert_max_num_queries(8):
         trace_contact(campaign, message.contact)
+
+
+def test_attempts_without_a_clear_answer_are_shown_not_hidden():
+    campaign = make_campaign()
+    message = add_message(campaign, attempts=2, uncertain_attempts=1)
+    trace = trace_contact(campaign, message.contact)
+    assert any("1 attempt ended without a clear answer" in line
+               for line in trace.explanations)
+    assert "It took 2 attempts." in trace.explanations

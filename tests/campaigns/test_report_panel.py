@@ -1,0 +1,79 @@
+"""The "Marketing email" card of contact pages: the contact's latest campaign emails with
+what happened, linking to the trace for people with the marketing capability."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clarion.accounts.services import create_user
+from clarion.sending.models import Message
+from tests.campaigns.test_reports import add_message, make_campaign, make_contact
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def contact_with_emails():
+    contact = make_contact(first_name="Nora")
+    opened = make_campaign(name="Spring news")
+    add_message(opened, contact, opened_at=timezone.now(), open_count=1)
+    skipped = make_campaign(name="Summer sale")
+    add_message(skipped, contact, status=Message.Status.SKIPPED, reason="unsubscribed")
+    return contact, opened
+
+
+def test_the_card_lists_the_contacts_campaign_emails_with_trace_links(
+        client, admin_user, contact_with_emails):
+    contact, opened = contact_with_emails
+    client.force_login(admin_user)
+    html = client.get(reverse("crm:contact_detail", args=[contact.pk])).content.decode()
+    assert "Marketing email" in html
+    assert "Spring news" in html and "Summer sale" in html
+    assert reverse("campaign_reports:trace", args=[opened.pk, contact.pk]) in html
+
+
+def test_without_the_marketing_capability_there_are_no_trace_links(
+        client, sales_user, contact_with_emails):
+    contact, opened = contact_with_emails
+    client.force_login(sales_user)
+    html = client.get(reverse("crm:contact_detail", args=[contact.pk])).content.decode()
+    assert "Spring news" in html
+    assert reverse("campaign_reports:trace", args=[opened.pk, contact.pk]) not in html
+
+
+def test_the_card_costs_the_same_queries_however_many_emails(
+        client, admin_user, django_assert_max_num_queries):
+    contact = make_contact()
+    add_message(make_campaign(name="First"), contact)
+    client.force_login(admin_user)
+    url = reverse("crm:contact_detail", args=[contact.pk])
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for number in range(5):
+        add_message(make_campaign(name=f"Campaign {number}"), contact)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(url)
+
+
+def test_a_contact_without_campaign_email_says_so(client, admin_user):
+    contact = make_contact()
+    client.force_login(admin_user)
+    html = client.get(reverse("crm:contact_detail", args=[contact.pk])).content.decode()
+    assert "No marketing email sent to this contact yet." in html
+
+
+def test_guests_do_not_see_the_card(roles):
+    from django.test import RequestFactory
+
+    from clarion.campaigns.panels import marketing_email_panel
+
+    guest = create_user(email="guest@example.com", password="correct horse battery",
+                        role=roles["Read-only"])
+    guest.is_guest = True
+    request = RequestFactory().get("/")
+    request.user = guest
+    assert marketing_email_panel(request, None, make_contact()) is None

@@ -55,18 +55,19 @@ TEXT_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "s", "a", "ul", "ol", "li
              "h3", "h4", "blockquote", "span", "sub", "sup", "code"}
 
 
-def is_token(value: str) -> bool:
-    return bool(TOKEN_PATTERN.fullmatch(value.strip()))
+# The tokens that may stand for a whole link: the recipient's own consent links. Any other
+# token goes after a scheme ("https://example.com/?e={{ contact.email }}"), so a contact's
+# data can never make a link a javascript: one.
+LINK_TOKEN_PATTERN = re.compile(r"\{\{\s*(?:unsubscribe_url|preferences_url)\s*\}\}")
 
 
 def check_url(value: str, *, allow_site_path: bool = False) -> str:
-    """An http(s) or mailto URL, or a personalization token standing for one."""
+    """An http(s) or mailto URL (tokens allowed after the scheme), or a consent-link token."""
     value = value.strip()
-    if not value or TOKEN_PATTERN.match(value):
+    if not value or LINK_TOKEN_PATTERN.fullmatch(value):
         return value
-    lowered = value.lower()
-    if lowered.startswith(URL_SCHEMES) and not re.search(r"[\s<>\"]",
-                                                         TOKEN_PATTERN.sub("", value)):
+    if value.lower().startswith(URL_SCHEMES) and not re.search(
+            r"[\s<>\"]", TOKEN_PATTERN.sub("", value)):
         return value
     if allow_site_path and value.startswith("/") and not value.startswith("//"):
         return value
@@ -82,7 +83,7 @@ def _check_colour(value: str | None) -> str | None:
     return value.lower()
 
 
-Colour = Annotated[str | None, Field(default=None)]
+Colour = str | None
 
 
 def sanitize_html(html: str) -> str:
@@ -99,13 +100,12 @@ def sanitize_html(html: str) -> str:
         in_attributes.update(int(number) for number in re.findall(r"clariontoken(\d+)x", value))
         if attribute != "href":
             return value
-        if re.fullmatch(r"clariontoken\d+x", value):
-            return value
+        original = re.sub(r"clariontoken(\d+)x", lambda match: tokens[int(match.group(1))],
+                          value)
         try:
-            checked = check_url(value)
+            return value if check_url(original) else None
         except ValueError:
             return None
-        return checked if checked.lower().startswith(URL_SCHEMES) else None
 
     protected = TOKEN_PATTERN.sub(protect, html)
     cleaned = nh3.clean(protected, tags=TEXT_TAGS, clean_content_tags={"script", "style"},
@@ -139,8 +139,8 @@ class Styled(Model):
     """What every block can set: space around it, its background, text colour, alignment."""
 
     padding: str = "12px 24px"
-    background_color: Colour
-    text_color: Colour
+    background_color: Colour = None
+    text_color: Colour = None
     align: Align = "left"
 
     @field_validator("padding")
@@ -233,7 +233,7 @@ class DividerBlock(Styled):
 class SpacerBlock(Model):
     type: Literal["spacer"] = "spacer"
     height: int = Field(default=24, ge=4, le=200)
-    background_color: Colour
+    background_color: Colour = None
 
     @field_validator("background_color")
     @classmethod

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clarion.emails.blocks import sanitize_html, validate_document
+from clarion.emails.blocks import DocumentError, sanitize_html, validate_document
 from clarion.emails.personalize import PersonalizationError, TokenSyntaxError, prepare
 from clarion.emails.rendering import compile_document
 
@@ -36,6 +36,20 @@ def test_text_block_html_is_sanitized(dirty, forbidden):
     cleaned = document.blocks[0].html
     assert forbidden not in cleaned.lower()
     assert "Hi" in cleaned
+
+
+def test_a_link_cannot_be_made_of_contact_data_alone():
+    """A contact's website from a web form could be "javascript:…": only the consent links
+    may be a whole link; other tokens come after a scheme."""
+    cleaned = sanitize_html('<p><a href="{{ contact.website }}">site</a> '
+                            '<a href="{{ \'\' }}javascript:alert(1)">x</a> '
+                            '<a href="https://example.com/{{ contact.slug }}">ok</a></p>')
+    assert cleaned == ('<p><a rel="noopener">site</a> <a rel="noopener">x</a> '
+                       '<a href="https://example.com/{{ contact.slug }}" rel="noopener">ok</a>'
+                       "</p>")
+    for url in ("{{ contact.website }}", "{{ '' }}javascript:alert(1)"):
+        with pytest.raises(DocumentError):
+            validate_document({"blocks": [{"type": "button", "label": "Go", "url": url}]})
 
 
 def test_formatting_and_safe_links_survive_sanitizing():

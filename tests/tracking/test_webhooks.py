@@ -264,3 +264,11 @@ def test_amazon_ses_endpoint_is_closed_without_a_secret(client, settings):
     response = client.post("/email/webhooks/amazon_ses/tracking/", "{}",
                            content_type="text/plain")
     assert response.status_code == 404
+
+
+def test_mailgun_unsubscribe_unsubscribes_from_the_sends_type(client, anymail_settings):
+    newsletter = SubscriptionType.objects.create(name="Newsletter")
+    message = make_message(make_send(subscription_type=newsletter))
+    post_mailgun(client, mailgun_payload(mailgun_event(message, "unsubscribed")))
+    assert Subscription.objects.get(contact=message.contact).status == "unsubscribed"
+    assert len(events("email.unsubscribed", message)) == 1

@@ -254,3 +254,33 @@ def test_a_contact_created_by_someone_else_during_the_chunk_fails_only_its_row(
                            .values_list("id", flat=True))
     assert set(ImportChange.objects.filter(job=job).values_list("record_id", flat=True)) \
         == imported
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's query plans")
+def test_matching_a_chunk_looks_keys_up_in_the_index_however_many_there_are(admin_user):
+    """Shown a long list of keys, PostgreSQL expects as many matches and reads the whole
+    contacts table for every chunk: the match must look each key up in the email index."""
+    from bench.generate import copy_rows
+
+    copy_rows("crm_contact", ["id", "email", "first_name"],
+              ((n, f"old{n}@example.com", "Old") for n in range(1, 2001)))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('crm_contact', 'id'), 2001)")
+        cursor.execute("ANALYZE crm_contact")
+    rows = [["Email", "First Name"]] + [[f"old{n}@example.com", "New"] for n in range(1, 51)]
+    rows += [[f"new{n}@example.com", "New"] for n in range(1000)]
+    matches = []
+
+    def keep_matches(execute, sql, params, many, context):
+        if sql.endswith("FOR UPDATE") and "crm_contact" in sql:
+            matches.append(connection.ops.compose_sql(sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep_matches):
+        job = import_rows(admin_user, rows)
+    assert (job.created_count, job.updated_count) == (1000, 50)
+    [match] = matches
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {match}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "unique_contact_email" in plan and "Seq Scan" not in plan, plan

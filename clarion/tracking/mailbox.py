@@ -7,6 +7,7 @@ instead of only marking them seen. Each poll fetches the UNSEEN emails, routes e
 processing and flagging, two pollers at once) changes nothing the second time.
 """
 
+import hashlib
 import imaplib
 import logging
 import re
@@ -16,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.conf import settings
 
-from clarion.tracking.inbound import process_raw_email
+from clarion.tracking.inbound import MAX_KEPT_BYTES, process_raw_email
 from clarion.tracking.models import Notice
 
 logger = logging.getLogger(__name__)
@@ -91,8 +92,23 @@ def poll_bounce_mailbox(url: str | None = None, *, limit: int = MAX_PER_POLL) ->
 def _process_one(imap, number: bytes) -> str:
     _typ, data = _check(imap.fetch(number, "(RFC822)"), "FETCH")
     raw = next((item[1] for item in data if isinstance(item, tuple)), b"")
-    notice = process_raw_email(raw, source=Notice.Source.MAILBOX)
+    try:
+        notice = process_raw_email(raw, source=Notice.Source.MAILBOX)
+    except Exception as error:
+        # One email that breaks processing must not stop the mailbox: keep it to be read.
+        logger.exception("Could not process an email from the bounce mailbox")
+        keep_unprocessable(raw, error)
+        return "error"
     return "duplicate" if notice is None else notice.kind
+
+
+def keep_unprocessable(raw: bytes, error: Exception) -> None:
+    Notice.objects.get_or_create(
+        key="mail:error:" + hashlib.sha256(raw).hexdigest(),
+        defaults={"source": Notice.Source.MAILBOX, "kind": Notice.Kind.OTHER,
+                  "summary": f"not processed: {type(error).__name__}"[:255],
+                  "diagnostic": str(error)[:2000],
+                  "raw": raw[:MAX_KEPT_BYTES].decode("utf-8", "replace")})
 
 
 def _connect(config: MailboxSettings) -> imaplib.IMAP4:

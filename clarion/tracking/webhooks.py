@@ -81,7 +81,18 @@ urlpatterns = [
 
 def remember_esp_message_ids(sender, message, status, esp_name, **kwargs) -> None:
     """After a message went out through an anymail backend: remember the service's id for
-    it, found by the Message-ID header the engine set (or the token in its metadata)."""
+    it, found by the Message-ID header the engine set (or the token in its metadata).
+
+    Never raises: anymail re-raises a receiver's exception from send_messages(), and the
+    engine would then take a message the service had accepted for a failure and send it
+    again. Without the id, that message's webhooks go unmatched instead."""
+    try:
+        _remember_esp_message_id(message, status, esp_name)
+    except Exception:
+        logger.exception("Could not remember %s's id for a sent message", esp_name)
+
+
+def _remember_esp_message_id(message, status, esp_name) -> None:
     esp_id = getattr(status, "message_id", None)
     if esp_id is None or isinstance(esp_id, set):
         ids = {getattr(r, "message_id", None) for r in (status.recipients or {}).values()}

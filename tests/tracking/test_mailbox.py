@@ -102,3 +102,26 @@ def test_mailbox_urls():
         MailboxSettings.from_url("pop3://u:p@mail.example.com")
     with pytest.raises(MailboxError):
         MailboxSettings.from_url("imaps://mail.example.com")
+
+
+def test_an_email_that_breaks_processing_is_kept_and_the_rest_go_on(mailbox, imap_url,
+                                                                       monkeypatch):
+    from clarion.tracking import inbound
+
+    first, second = make_message(), make_message()
+    mailbox.add(report(POSTFIX_DSN, recipient=first.email, message_id=first.message_id))
+    mailbox.add(report(GMAIL_DSN, recipient=second.email, message_id=second.message_id))
+    real = inbound.dsn.parse_report
+    calls = []
+
+    def first_one_breaks(raw):
+        calls.append(raw)
+        if len(calls) == 1:
+            raise ValueError("unexpected structure")
+        return real(raw)
+
+    monkeypatch.setattr(inbound.dsn, "parse_report", first_one_breaks)
+    assert poll_bounce_mailbox(imap_url) == {"error": 1, "bounce": 1}
+    assert Message.objects.get(pk=second.pk).bounce_kind == "hard"
+    kept = Notice.objects.get(summary__startswith="not processed")
+    assert "unexpected structure" in kept.diagnostic and "Mail Delivery System" in kept.raw

@@ -272,3 +272,15 @@ def test_mailgun_unsubscribe_unsubscribes_from_the_sends_type(client, anymail_se
     post_mailgun(client, mailgun_payload(mailgun_event(message, "unsubscribed")))
     assert Subscription.objects.get(contact=message.contact).status == "unsubscribed"
     assert len(events("email.unsubscribed", message)) == 1
+
+
+def test_a_failure_to_remember_the_id_never_fails_the_send(monkeypatch):
+    message = make_message()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(EspMessage.objects, "bulk_create", broken)
+    mail = EmailMessage("Spring news", "Hi", "news@mail.example.com", [message.email],
+                        headers={"Message-ID": message.message_id})
+    assert AnymailTestBackend().send_messages([mail]) == 1

@@ -43,3 +43,30 @@ def trace(send: Send, contact_id: int) -> dict:
 
 def senders():
     return SenderIdentity.objects.all()
+
+
+def dns_records(sender: SenderIdentity) -> dict:
+    """What to publish for this sender: the DKIM TXT record (when it has a key), and SPF and
+    DMARC examples for its domain."""
+    from clarion.sending import signing
+
+    domain = sender.from_email.rpartition("@")[2].lower()
+    records = {"domain": domain, "dkim": None,
+               "spf": ("TXT", domain, "v=spf1 include:<your mail provider> ~all"),
+               "dmarc": ("TXT", f"_dmarc.{domain}",
+                         f"v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}")}
+    if sender.dkim_private_key and sender.dkim_selector:
+        try:
+            name, value = signing.dns_record(domain=sender.dkim_domain or domain,
+                                             selector=sender.dkim_selector,
+                                             private_pem=sender.dkim_private_key)
+        except signing.InvalidKey:
+            return records
+        records["dkim"] = ("TXT", name, value)
+    return records
+
+
+def senders_with_use():
+    from django.db.models import Count
+
+    return SenderIdentity.objects.annotate(send_count=Count("sends"))

@@ -174,3 +174,13 @@ def delete_sender(sender: SenderIdentity) -> None:
             successor = SenderIdentity.objects.order_by("id").first()
             if successor:
                 SenderIdentity.objects.filter(pk=successor.pk).update(is_default=True)
+
+
+def generate_dkim_key(sender: SenderIdentity) -> SenderIdentity:
+    """Give the sender a new 2048-bit DKIM key (replacing any), with a selector and domain
+    filled in from its address when empty."""
+    from clarion.sending import signing
+
+    sender.dkim_selector = sender.dkim_selector or "clarion1"
+    sender.dkim_domain = sender.dkim_domain or sender.from_email.rpartition("@")[2].lower()
+    return save_sender(sender, private_key=signing.generate_private_key())

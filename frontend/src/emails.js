@@ -8,6 +8,7 @@ import { showToast } from "./toast.js";
 
 const COLUMN_TYPES = ["text", "image", "button", "divider", "spacer", "social"];
 const PREVIEW_DELAY_MS = 600;
+const ANIMATION_MS = window.matchMedia("(prefers-reduced-motion: reduce)").matches ? 0 : 150;
 
 // --- The document: blocks addressed by index paths ------------------------------------------
 // [2] is the third top-level block; [1, 0, 3] the fourth block of column 0 of block 1.
@@ -48,8 +49,13 @@ function element(tag, attributes = {}, ...children) {
     else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value === true ? "" : value);
   }
-  node.append(...children.filter((child) => child !== null && child !== undefined));
+  append(node, ...children);
   return node;
+}
+
+// Like Element.append, skipping the null and undefined of optional parts.
+function append(node, ...children) {
+  node.append(...children.filter((child) => child !== null && child !== undefined));
 }
 
 function icon(name) {
@@ -312,12 +318,13 @@ class EmailBuilder {
     Sortable.create(palette, {
       group: { name: "blocks", pull: "clone", put: false },
       sort: false,
-      animation: 150,
+      animation: ANIMATION_MS,
       onEnd: (event) => {
         if (event.to === palette) return;
         const toList = parsePath(event.to.dataset.list);
         event.item.remove();
-        this.drop({ toList, newIndex: event.newIndex, newType: event.item.dataset.blockType });
+        // Redraw once SortableJS has finished with the drop.
+        window.setTimeout(() => this.drop({ toList, newIndex: event.newIndex, newType: event.item.dataset.blockType }));
       },
     });
   }
@@ -390,16 +397,15 @@ class EmailBuilder {
         put: (to, from, dragged) => !allowed || allowed.includes(dragged.dataset.blockType),
       },
       handle: ".email-drag-handle",
-      animation: 150,
+      animation: ANIMATION_MS,
       fallbackOnBody: true,
       swapThreshold: 0.65,
       onEnd: (event) => {
         if (event.from === event.to && event.oldIndex === event.newIndex) return;
         const fromList = parsePath(event.from.dataset.list);
         const toList = parsePath(event.to.dataset.list);
-        // Put the node back; the canvas is redrawn from the document.
-        event.item.remove();
-        this.drop({ fromList, oldIndex: event.oldIndex, toList, newIndex: event.newIndex });
+        // The canvas is redrawn from the document, wherever SortableJS left the node.
+        window.setTimeout(() => this.drop({ fromList, oldIndex: event.oldIndex, toList, newIndex: event.newIndex }));
       },
     }));
   }
@@ -459,7 +465,7 @@ class EmailBuilder {
       }
       case "button":
         body.append(element("span", {
-          className: "email-block-button",
+          className: "email-button-sample",
           style: `background:${block.button_color || "#2563eb"};color:${block.label_color || "#ffffff"}`,
           text: block.label,
         }));
@@ -617,7 +623,7 @@ class EmailBuilder {
         };
         input.addEventListener("input", () => { update(input.value); check(); });
         check();
-        wrap.append(label, input, hint);
+        append(wrap, label, input, hint);
         return wrap;
       }
     }

@@ -11,6 +11,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, field_validator, model_validator
 
 from clarion.crm.models import ForecastCategory, LeadStatus, LifecycleStage, Source
+from clarion.crm.zones import time_zone_names
 
 # Ids are 64-bit: anything larger can't name a row (and would overflow the database driver).
 MAX_ID = 2**63 - 1
@@ -78,6 +79,7 @@ class ContactOut(RecordOut):
     job_title: str
     city: str
     country: str
+    time_zone: str
     company_id: int | None
     lifecycle_stage: str
     lead_status: str
@@ -133,6 +135,7 @@ class ContactIn(RecordIn):
     job_title: str = Field("", max_length=160)
     city: str = Field("", max_length=120)
     country: str = Field("", max_length=120)
+    time_zone: str = Field("", max_length=64, description="An IANA name such as Europe/Paris.")
     company_id: Id | None = None
     lifecycle_stage: LifecycleValue = ""
     lead_status: LeadStatusValue = ""
@@ -147,6 +150,15 @@ class ContactIn(RecordIn):
                 validate_email(value)
             except ValidationError:
                 raise ValueError("Enter a valid email address.") from None
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def time_zone_is_known(cls, value: str) -> str:
+        value = value.strip()
+        if value and value not in time_zone_names():
+            raise ValueError(f"Unknown time zone {value!r}: use an IANA name such as "
+                             "Europe/Paris.")
         return value
 
 

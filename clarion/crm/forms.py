@@ -12,6 +12,7 @@ from clarion.core.properties.forms import PropertyFormMixin, active_definitions
 from clarion.crm.models import Company, Contact, Pipeline, Stage
 from clarion.crm.objects import ObjectType
 from clarion.crm.pickers import limit_choices
+from clarion.crm.zones import time_zone_choices
 
 
 class RecordForm(PropertyFormMixin, forms.ModelForm):
@@ -56,6 +57,11 @@ class RecordForm(PropertyFormMixin, forms.ModelForm):
             self.fields["contacts"].widget.attrs["size"] = 6
         if "pipeline" in self.fields:
             self._limit_stages()
+        if "time_zone" in self.fields:
+            self.fields["time_zone"] = forms.ChoiceField(
+                label=self.fields["time_zone"].label, required=False,
+                choices=[("", _("Not known")), *time_zone_choices()],
+                help_text=_("Campaigns sent at a local time arrive at that time here."))
 
     def _chosen(self, name: str) -> int | None:
         value = (self.data.get(self.add_prefix(name)) if self.is_bound

@@ -172,8 +172,8 @@ def _own_keys(record: Record) -> dict[DuplicateRule, dict]:
 
 MERGE_FIELDS: dict[type[Record], tuple[str, ...]] = {
     Contact: ("first_name", "last_name", "email", "phone", "mobile_phone", "job_title",
-              "company", "city", "country", "owner", "lifecycle_stage", "lead_status",
-              "original_source"),
+              "company", "city", "country", "time_zone", "owner", "lifecycle_stage",
+              "lead_status", "original_source"),
     Company: ("name", "domain", "industry", "phone", "city", "country", "employees",
               "annual_revenue", "owner", "lifecycle_stage", "lead_status", "original_source"),
 }

@@ -59,7 +59,8 @@ CONTACT = ObjectType(
     name="contact", model=Contact, url_prefix="contacts", section="contacts",
     list_columns=("email", "company", "lifecycle_stage", "owner", "created_at"),
     form_fields=("first_name", "last_name", "email", "phone", "mobile_phone", "job_title",
-                 "company", "city", "country", "owner", "lifecycle_stage", "lead_status"),
+                 "company", "city", "country", "time_zone", "owner", "lifecycle_stage",
+                 "lead_status"),
     select_related=("company",), has_lifecycle=True)
 COMPANY = ObjectType(
     name="company", model=Company, url_prefix="companies", section="contacts",

@@ -6,6 +6,8 @@ import time
 import mrml
 import pytest
 from django.test import override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jinja2.sandbox import SandboxedEnvironment
 
 from clarion.sending.tokens import message_token
@@ -129,3 +131,25 @@ def test_tracking_context_is_cheap_enough_for_the_send_engine(settings):
         context.open, context.click(0), context.click(1)
     per_second = 5000 / (time.perf_counter() - start)
     assert per_second > 5000  # ten times what a 500 messages/s engine needs
+
+
+_url = st.builds(lambda host, path: f"https://{host}.example.com/{path}",
+                 st.sampled_from(["a", "b", "shop"]),
+                 st.text(alphabet="abc/?=&1-_", max_size=12))
+
+
+@given(links=st.lists(_url, max_size=6), others=st.lists(_url, max_size=4))
+@settings(max_examples=150, deadline=None)
+def test_every_rewritten_link_leads_back_to_the_same_url(links, others):
+    import html as html_lib
+
+    anchors = "".join(f'<a href="{html_lib.escape(url)}">x</a>' for url in links + others)
+    source = f"<html><body>{anchors}</body></html>"
+    out = render(instrument(source, links, opens=True, clicks=True), token="1-t")
+    prefix = TrackingContext("1-t").click(0)[:-2]
+    for original, href in zip(links + others, hrefs(out), strict=True):
+        href = html_lib.unescape(href)
+        if href.startswith(prefix):
+            assert links[int(href[len(prefix):].rstrip("/"))] == original
+        else:
+            assert href == original and original not in links

@@ -571,14 +571,23 @@ class ImportRun:
             return
         ids = writing.allocate_ids(self.model, len(creates))
         now = timezone.now()
-        varying = [f for f in self.model._meta.concrete_fields if self._varies(f)]
+        fields = self.model._meta.concrete_fields
+        varying = [f for f in fields if self._varies(f)]
         blank = Candidate(0, [], RowValues())
         constants = {f: self._create_getter(f, now)(None, blank)
-                     for f in self.model._meta.concrete_fields if f not in varying}
-        getters = [self._create_getter(f, now) for f in varying]
-        rows = [tuple(get(pk, candidate) for get in getters)
-                for pk, candidate in zip(ids, creates, strict=True)]
-        inserted = writing.insert_records(self.model, varying, rows, constants)
+                     for f in fields if f not in varying}
+        # Columns taken as the row has them come last, read by one comprehension per row.
+        plain = [f for f in varying if f.name not in COMPUTED
+                 and not isinstance(f, models.DecimalField)]
+        computed = [f for f in varying if f not in plain]
+        getters = [self._create_getter(f, now) for f in computed]
+        pairs = [(f.name, _default(f)) for f in plain]
+        rows = []
+        for pk, candidate in zip(ids, creates, strict=True):
+            values = candidate.row.values
+            rows.append((*[get(pk, candidate) for get in getters],
+                         *[values.get(name, default) for name, default in pairs]))
+        inserted = writing.insert_records(self.model, computed + plain, rows, constants)
         for pk, candidate in zip(ids, creates, strict=True):
             if pk not in inserted:
                 result.fail(self.job, candidate.line, candidate.cells,
@@ -655,6 +664,9 @@ class ImportRun:
 
 LEASE = timedelta(minutes=5)
 WRITERS = 2
+# Columns of a new record whose value is not simply the row's value of that name.
+COMPUTED = {"id", "properties", "company", "created_at", "updated_at", "owner", "created_by",
+            "original_source", "pipeline", "stage"}
 
 
 def _close_writer_connections(pool: ThreadPoolExecutor, writers: int) -> None:

@@ -127,15 +127,20 @@ def _load(table: str, columns: list[str], rows: list[tuple]) -> None:
 
 
 def _stage(name: str, model, fields: Sequence[models.Field]) -> str:
-    """A temporary staging table with `fields`' columns, emptied, named per model."""
+    """A temporary staging table with `fields`' columns, empty, named per model."""
     # Named after its columns: another import on this connection may stage other columns.
-    shape = hashlib.blake2s("|".join(f.column for f in fields).encode(), digest_size=6)
+    shape = hashlib.blake2s("|".join(["on-commit", *(f.column for f in fields)]).encode(),
+                            digest_size=6)
     table = f"import_stage_{model._meta.model_name}_{name}_{shape.hexdigest()}"
+    # On PostgreSQL each commit empties the table in place (ON COMMIT DELETE ROWS), so the
+    # DELETE finds nothing to do unless the same transaction staged rows before: no dead
+    # rows pile up (nothing vacuums temporary tables), and no TRUNCATE gives the table new
+    # files for every chunk.
+    on_commit = " ON COMMIT DELETE ROWS" if is_postgresql() else ""
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} "
-                       f"({_column_types(model, fields)})")
-        # TRUNCATE leaves no dead rows behind (nothing vacuums temporary tables).
-        cursor.execute(f"{'TRUNCATE' if is_postgresql() else 'DELETE FROM'} {table}")
+                       f"({_column_types(model, fields)}){on_commit}")
+        cursor.execute(f"DELETE FROM {table}")
     return table
 
 

@@ -9,23 +9,13 @@ scanner clicks are counted apart and never enter a rate.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    Q,
-    QuerySet,
-    Sum,
-    TextField,
-    Value,
-    When,
-)
+from django.db.models import Count, Q, QuerySet, Sum, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, TruncDay, TruncHour
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -320,44 +310,47 @@ class Bucket:
 
 def activity_over_time(send: Send | None) -> list[Bucket]:
     """Human opens and clicks per hour for the first 48 hours after the send started, then
-    per day; one grouped query over the send's events."""
+    per day (days begin at midnight in the current time zone). Two grouped queries over the
+    send's events: the hours, and the days after them."""
     if send is None:
         return []
-    start = send.started_at or send.created_at
-    early = Q(occurred_at__lt=start + HOURLY_FOR)
-    rows = (send_events(send, ["email.opened", "email.clicked"])
-            .annotate(bucket=Case(When(early, then=TruncHour("occurred_at")),
-                                  default=TruncDay("occurred_at")),
-                      hourly=Case(When(early, then=Value(True)), default=Value(False),
-                                  output_field=BooleanField()))
-            .values("bucket", "hourly", "kind").annotate(total=Count("id"))
-            .order_by("bucket"))
-    buckets: dict[tuple[datetime, bool], Bucket] = {}
-    for row in rows:
-        key = (row["bucket"], bool(row["hourly"]))
-        bucket = buckets.setdefault(key, Bucket(row["bucket"], hourly=key[1]))
-        if row["kind"] == "email.opened":
-            bucket.opens += row["total"]
-        else:
-            bucket.clicks += row["total"]
-    return fill_hours(list(buckets.values()))
+    cutoff = (send.started_at or send.created_at) + HOURLY_FOR
+    events = send_events(send, ["email.opened", "email.clicked"])
+    buckets: list[Bucket] = []
+    for hourly, period, trunc in ((True, Q(occurred_at__lt=cutoff), TruncHour),
+                                  (False, Q(occurred_at__gte=cutoff), TruncDay)):
+        rows = (events.filter(period).annotate(bucket=trunc("occurred_at"))
+                .values("bucket", "kind").annotate(total=Count("id")).order_by("bucket"))
+        by_start: dict[datetime, Bucket] = {}
+        for row in rows:
+            bucket = by_start.setdefault(row["bucket"], Bucket(row["bucket"], hourly=hourly))
+            if row["kind"] == "email.opened":
+                bucket.opens += row["total"]
+            else:
+                bucket.clicks += row["total"]
+        buckets += by_start.values()
+    return fill_gaps(buckets)
 
 
-def fill_hours(buckets: list[Bucket]) -> list[Bucket]:
-    """The hourly part without gaps (quiet hours count as zero), so the chart's x axis is
-    time; the daily part as it is."""
-    if not buckets:
-        return []
+def fill_gaps(buckets: list[Bucket]) -> list[Bucket]:
+    """The hours and days without gaps (quiet ones count as zero), so the chart's x axis is
+    time. Days step by calendar date in the current time zone (a day may have 23 or 25
+    hours)."""
     hourly = {b.start: b for b in buckets if b.hourly}
-    daily = [b for b in buckets if not b.hourly]
-    if not hourly:
-        return daily
+    daily = {timezone.localtime(b.start).date(): b for b in buckets if not b.hourly}
     filled = []
-    moment, last = min(hourly), max(hourly)
-    while moment <= last:
-        filled.append(hourly.get(moment) or Bucket(moment, hourly=True))
-        moment += timedelta(hours=1)
-    return filled + sorted(daily, key=lambda b: b.start)
+    if hourly:
+        moment, last = min(hourly), max(hourly)
+        while moment <= last:
+            filled.append(hourly.get(moment) or Bucket(moment, hourly=True))
+            moment += timedelta(hours=1)
+    if daily:
+        day, last_day = min(daily), max(daily)
+        while day <= last_day:
+            filled.append(daily.get(day) or Bucket(
+                timezone.make_aware(datetime.combine(day, time.min)), hourly=False))
+            day += timedelta(days=1)
+    return filled
 
 
 @dataclass

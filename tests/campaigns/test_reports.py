@@ -169,7 +169,7 @@ def test_opens_and_clicks_are_hourly_for_two_days_then_daily():
     message = add_message(campaign)
     email_events(message, "email.opened", start + timedelta(minutes=5),
                  start + timedelta(minutes=40), start + timedelta(hours=3, minutes=1),
-                 start + timedelta(days=4))
+                 start + timedelta(days=3, hours=1), start + timedelta(days=5, hours=1))
     email_events(message, "email.clicked", start + timedelta(minutes=41),
                  url="https://example.com/a", link=0)
 
@@ -179,7 +179,9 @@ def test_opens_and_clicks_are_hourly_for_two_days_then_daily():
     daily = [b for b in buckets if not b.hourly]
     assert [(b.opens, b.clicks) for b in hourly] == [(2, 1), (0, 0), (0, 0), (1, 0)]
     assert hourly[1].start - hourly[0].start == timedelta(hours=1)
-    assert [(b.opens, b.clicks) for b in daily] == [(1, 0)]
+    # Daily after two days, quiet days included as zero.
+    assert [(b.opens, b.clicks) for b in daily] == [(1, 0), (0, 0), (1, 0)]
+    assert all(b.start.hour == 0 for b in daily)
 
 
 def test_clicks_per_link_count_all_clicks_and_distinct_people():
@@ -214,3 +216,14 @@ def test_each_metric_lists_the_messages_it_counts():
     assert ids("skipped", reason="no_consent") == {skipped.pk}
     assert ids("skipped", reason="suppressed") == set()
     assert len(ids("delivered")) == 2
+
+
+def test_days_begin_at_midnight_in_the_viewers_time_zone():
+    start = timezone.now() - timedelta(days=8)
+    campaign = make_campaign(started=start)
+    message = add_message(campaign)
+    email_events(message, "email.opened", start + timedelta(days=3), start + timedelta(days=4))
+    with timezone.override("Asia/Shanghai"):
+        daily = [b for b in activity_over_time(campaign.send) if not b.hourly]
+        assert [timezone.localtime(b.start).hour for b in daily] == [0] * len(daily)
+    assert sum(b.opens for b in daily) == 2

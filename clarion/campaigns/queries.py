@@ -29,9 +29,9 @@ def can_manage_campaigns(user) -> bool:
 # --- the list ---------------------------------------------------------------------------------
 
 def campaign_list(*, status: str = "", search: str = "") -> QuerySet[Campaign]:
-    """Campaigns newest first, each annotated with its message aggregates — `sent_count`,
-    `opened_count` (human opens: `opened_at` is only set by them), `clicked_count` — in ONE
-    grouped query, however many campaigns are listed."""
+    """Campaigns newest first, each annotated with its message aggregates — `delivered_count`
+    (sent and not bounced, the reports' denominator), `opened_count` (human opens: `opened_at`
+    is only set by them), `clicked_count` — in ONE grouped query, however many are listed."""
     rows = Campaign.objects.select_related("email", "owner", "send")
     if status in Campaign.Status.values:
         rows = rows.filter(status=status)
@@ -39,22 +39,18 @@ def campaign_list(*, status: str = "", search: str = "") -> QuerySet[Campaign]:
     if search:
         rows = rows.filter(Q(name__icontains=search) | Q(email__subject__icontains=search)
                            | Q(email__name__icontains=search))
-    sent = Q(send__messages__status="sent")
+    delivered = Q(send__messages__status="sent", send__messages__bounced_at__isnull=True)
     return rows.annotate(
-        sent_count=Count("send__messages", filter=sent),
-        opened_count=Count("send__messages", filter=sent & Q(
+        delivered_count=Count("send__messages", filter=delivered),
+        opened_count=Count("send__messages", filter=delivered & Q(
             send__messages__opened_at__isnull=False)),
-        clicked_count=Count("send__messages", filter=sent & Q(
+        clicked_count=Count("send__messages", filter=delivered & Q(
             send__messages__clicked_at__isnull=False)),
     )
 
 
 def rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
-
-
-def status_counts() -> dict[str, int]:
-    return dict(Campaign.objects.order_by().values_list("status").annotate(n=Count("id")))
 
 
 # --- recipients -------------------------------------------------------------------------------

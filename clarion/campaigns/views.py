@@ -40,8 +40,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     campaigns = list(queries.campaign_list(status=status, search=search)[:200])
     for campaign in campaigns:
-        campaign.open_rate = queries.rate(campaign.opened_count, campaign.sent_count)
-        campaign.click_rate = queries.rate(campaign.clicked_count, campaign.sent_count)
+        campaign.open_rate = queries.rate(campaign.opened_count, campaign.delivered_count)
+        campaign.click_rate = queries.rate(campaign.clicked_count, campaign.delivered_count)
     return _page(request, "campaigns/list.html", {
         "campaigns": campaigns, "status": status, "search": search,
         "statuses": Campaign.Status.choices})

@@ -151,21 +151,19 @@ def preferences(request, token: str):
     if message is None:
         return _bad_token(request)
     contact = message.contact
-    types = list(queries.active_types())
     if request.method == "POST":
-        _save_preferences(request, contact, message, types)
+        _save_preferences(request, contact, message)
         return redirect(reverse("subscriptions:preferences", args=[token]) + "?saved=1")
     address = message.email or contact.email
     return render(request, "subscriptions/public/preferences.html", {
         "token": token, "contact": contact, "address": address,
-        "states": queries.subscription_states(contact, types),
+        "states": queries.subscription_states(contact),
         "suppression": queries.suppression_of(address),
         "saved": request.GET.get("saved") == "1",
     })
 
 
-def _save_preferences(request, contact: Contact, message: Message,
-                      types: list[SubscriptionType]) -> None:
+def _save_preferences(request, contact: Contact, message: Message) -> None:
     origin = services.Origin.of(request)
     method = Method.PREFERENCE_CENTRE
     action = request.POST.get("action", "save")
@@ -178,7 +176,7 @@ def _save_preferences(request, contact: Contact, message: Message,
     # Only what the person changed: a box shown unticked (not receiving, or awaiting
     # confirmation) and left unticked changes nothing.
     wanted = {int(value) for value in request.POST.getlist("types") if value.isdigit()}
-    for state in queries.subscription_states(contact, types):
+    for state in queries.subscription_states(contact):
         kind = state["type"]
         if kind.pk in wanted and not state["receives"]:
             # The person reached this page from an email sent to the address: no further

@@ -10,6 +10,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     FilteredRelation,
     IntegerField,
     OuterRef,
@@ -89,25 +90,41 @@ def active_types() -> QuerySet:
     return SubscriptionType.objects.filter(archived=False)
 
 
-def subscription_states(contact, types=None) -> list[dict]:
-    """Each (non-archived) subscription type with the contact's state of it:
-    {"type", "status" ("subscribed" / "pending" / "unsubscribed" / ""), "receives"}.
-    `receives` is what a send of that type would do, ignoring suppression."""
-    types = list(active_types() if types is None else types)
-    held = {row.subscription_type_id: row
-            for row in Subscription.objects.filter(contact=contact,
-                                                   subscription_type__in=types)}
+def subscription_states(contact, types: QuerySet | None = None, *,
+                        with_suppression: bool = False):
+    """Each subscription type (the non-archived ones unless `types` says otherwise) with the
+    contact's state of it, in one query: {"type", "status" ("subscribed" / "pending" /
+    "unsubscribed" / ""), "receives", "updated_at"}. `receives` is what a send of that type
+    would do, suppression aside.
+
+    `with_suppression=True` answers (states, suppression reason or "") and reads the
+    address's suppression in the same query (the contact page's panel stays at two queries
+    with its consent log)."""
+    types = active_types() if types is None else types
+    rows = types.alias(_mine=FilteredRelation(
+        "subscriptions", condition=Q(subscriptions__contact_id=contact.pk))).annotate(
+        contact_status=F("_mine__status"), contact_updated_at=F("_mine__updated_at"))
+    if with_suppression:
+        rows = rows.annotate(suppression_reason=Subquery(
+            Suppression.objects.alias(key=Lower("email"))
+            .filter(key=(contact.email or "").lower()).values("reason")[:1]))
     states = []
-    for kind in types:
-        row = held.get(kind.pk)
-        status = row.status if row else ""
+    for kind in rows:
+        status = kind.contact_status or ""
         if kind.requires_opt_in:
             receives = status == Subscription.Status.SUBSCRIBED
         else:
             receives = status in ("", Subscription.Status.SUBSCRIBED)
         states.append({"type": kind, "status": status, "receives": receives,
-                       "updated_at": row.updated_at if row else None})
-    return states
+                       "updated_at": kind.contact_updated_at})
+    if not with_suppression:
+        return states
+    if states:
+        reason = states[0]["type"].suppression_reason or ""
+    else:
+        found = suppression_of(contact.email)
+        reason = found.reason if found else ""
+    return states, reason
 
 
 def suppression_list(search: str = "") -> QuerySet:

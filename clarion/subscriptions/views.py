@@ -2,6 +2,7 @@
 contact's subscriptions from the contact page (thin views over services and queries)."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -9,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clarion.core.permissions import can, capability_required
+from clarion.core.permissions import can, capability_required, has_capability, visible_to
 from clarion.crm.models import Contact
 from clarion.subscriptions import queries, services
 from clarion.subscriptions.forms import (
@@ -18,6 +19,7 @@ from clarion.subscriptions.forms import (
     SuppressionForm,
 )
 from clarion.subscriptions.models import ConsentRecord, Subscription, SubscriptionType, Suppression
+from clarion.subscriptions.ui import panel_context
 
 manage_settings = capability_required("settings.manage")
 manage_marketing = capability_required("marketing.manage")
@@ -120,11 +122,24 @@ def suppression_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- A contact's subscriptions, by hand -----------------------------------------------------
 
-@manage_marketing
-@require_POST
+@login_required
 def contact_subscription(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = get_object_or_404(Contact, pk=pk)
-    if not can(request.user, "edit", contact):
+    """GET: the contact page's "Email subscriptions" card (its own page without htmx), for
+    whoever may see the contact. POST: change it — marketing users who may edit the
+    contact."""
+    contact = get_object_or_404(visible_to(request.user, Contact.objects.all()), pk=pk)
+    if request.method == "POST":
+        return _change_contact_subscription(request, contact)
+    panel = panel_context(request, contact)
+    if request.htmx:
+        return render(request, "subscriptions/panel_body.html", {"panel": panel})
+    return render(request, "subscriptions/contact_subscriptions.html", {
+        "panel": panel, "current_section": "contacts"})
+
+
+def _change_contact_subscription(request: HttpRequest, contact: Contact) -> HttpResponse:
+    if not (has_capability(request.user, "marketing.manage")
+            and can(request.user, "edit", contact)):
         raise PermissionDenied
     action = request.POST.get("action", "set")
     method = ConsentRecord.Method.MANUAL

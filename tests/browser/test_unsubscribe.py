@@ -137,7 +137,8 @@ def test_staff_pages_are_accessible(page, admin_user):
     login(page, "admin@example.com", "correct horse battery")
     for url in ["/settings/subscription-types/", "/settings/subscription-types/new/",
                 "/email/suppressions/", contact.get_absolute_url(),
-                f"/email/contacts/{contact.pk}/consent/"]:
+                f"/email/contacts/{contact.pk}/consent/",
+                f"/email/contacts/{contact.pk}/subscriptions/"]:
         page.goto(url)
         assert_accessible(page)
     # Change a subscription from the contact page's panel, by keyboard.

@@ -191,10 +191,14 @@ def test_contact_panel_shows_states_and_changes_by_hand(as_marketer, marketer,
     news = make_type("Newsletter")
     digest = make_type("Digest", requires_opt_in=True, double_opt_in=True)
     contact = make_contact(email="kim@example.org", first_name="Kim")
-    page = as_marketer.get(contact.get_absolute_url()).content.decode()
-    assert "Email subscriptions" in page and "Newsletter" in page and "Digest" in page
-
     url = f"/email/contacts/{contact.pk}/subscriptions/"
+    page = as_marketer.get(contact.get_absolute_url()).content.decode()
+    assert "Email subscriptions" in page and f'hx-get="{url}"' in page  # loads by itself
+    card = as_marketer.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Newsletter" in card and "Digest" in card and "<html" not in card
+    full = as_marketer.get(url).content.decode()  # without script: a page of its own
+    assert "<html" in full and "Newsletter" in full
+
     as_marketer.post(url, {"subscription_type": news.pk, "status": "unsubscribed"},
                      REMOTE_ADDR="10.0.0.8")
     record = ConsentRecord.objects.get()
@@ -209,18 +213,36 @@ def test_contact_panel_shows_states_and_changes_by_hand(as_marketer, marketer,
     as_marketer.post(url, {"action": "suppress"})
     assert Suppression.objects.get().email == "kim@example.org"
 
-    page = as_marketer.get(contact.get_absolute_url()).content.decode()
-    assert "Suppressed: Added by hand" in page and "Consent log" in page
+    card = as_marketer.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Suppressed: Added by hand" in card and "Consent log" in card
+    assert "Address suppressed" in card and "Mia" in card
     log = as_marketer.get(f"/email/contacts/{contact.pk}/consent/").content.decode()
     assert "10.0.0.8" in log and "Changed by a user" in log
 
 
 def test_panel_is_read_only_without_marketing(client, sales_user):
     contact = make_contact(email="kim@example.org", owner=sales_user)
+    services.unsubscribe(contact, make_type("Newsletter"), method="one_click")
     client.force_login(sales_user)
-    page = client.get(contact.get_absolute_url()).content.decode()
-    assert "Email subscriptions" in page
-    assert f"/email/contacts/{contact.pk}/subscriptions/" not in page
+    card = client.get(f"/email/contacts/{contact.pk}/subscriptions/",
+                      HTTP_HX_REQUEST="true").content.decode()
+    assert "Newsletter" in card and "Unsubscribed" in card
+    assert "<form" not in card  # no controls
+    assert "Consent log" not in card and "One-click" not in card  # nor the log
+
+
+def test_card_of_a_contact_the_user_cannot_see(client, roles):
+    from clarion.accounts.models import Role
+
+    role = Role.objects.create(name="Own", capabilities=["contacts.view_own",
+                                                         "marketing.manage"])
+    user = create_user(email="own@example.com", password="correct horse battery", role=role)
+    stranger = make_contact(email="s@example.org")
+    client.force_login(user)
+    url = f"/email/contacts/{stranger.pk}/subscriptions/"
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "suppress"}).status_code == 404
+    assert not Suppression.objects.exists()
 
 
 def test_timeline_sentences():

@@ -118,7 +118,7 @@ def _settle(campaign: Campaign, send: Send, at: datetime, rng: random.Random,
     """Mark the send's messages in `status` as sent shortly after `at`, with outcomes."""
     messages = list(Message.objects.filter(send=send, status=status).order_by("pk"))
     events: list[NewEvent] = []
-    base = {"send_id": send.pk, "campaign_id": campaign.pk}
+    base = {"send_id": send.pk, "campaign_id": campaign.pk, "name": send.name}
     # At least one bounce per send (a hard one first), so every report has some to show.
     bounced = rng.sample(messages, min(len(messages), max(1, round(results.bounce
                                                                    * len(messages)))))

@@ -198,3 +198,59 @@ def test_a_conflicting_save_keeps_my_changes(page, marketer, blank_email):  # no
     expect(page.locator("[data-save-status]")).to_have_text("Saved.")
     assert [block["type"] for block in saved_document(blank_email)["blocks"]] == ["text"]
     assert blank_email.subject == "Hello"
+
+
+def test_start_from_the_gallery_then_find_and_delete_it_in_the_list(page, marketer):  # noqa: F811
+    login(page, marketer.email, PASSWORD)
+    page.goto("/email/designs/templates/")
+    expect(page.locator(".email-thumbnail iframe").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Use this template").first.click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-email-builder]')?.dataset.previewReady")
+    email = Email.objects.get()
+    assert page.url.endswith(f"/email/designs/{email.pk}/")
+    assert len(canvas_types(page)) == len(email.document["blocks"]) > 0
+
+    page.goto("/email/designs/")
+    assert_accessible(page)
+    row = page.get_by_role("row", name=email.name)
+    row.get_by_role("button", name="Delete").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Cancel").click()
+    assert Email.objects.exists()
+    row.get_by_role("button", name="Delete").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("No emails yet")).to_be_visible()
+    assert not Email.objects.exists()
+
+
+def test_an_image_uploaded_from_the_builder_needs_its_alt_text(page, marketer, blank_email,  # noqa: F811
+                                                               tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from tests.emails.test_assets import png
+
+    picture = tmp_path / "team.png"
+    picture.write_bytes(png(40, 20))
+    login(page, marketer.email, PASSWORD)
+    open_builder(page, blank_email)
+    page.locator("[data-add-block=image]").click()
+    page.get_by_label("Upload an image").set_input_files(str(picture))
+    image = page.locator("[data-canvas] .email-block-image")
+    expect(image).to_be_visible()
+    alt = page.get_by_label("Alternative text")
+    expect(alt).to_be_focused()
+    expect(alt).to_have_attribute("aria-invalid", "true")
+    # Saving without the alt text is refused next to the block.
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("[data-canvas] .email-block-error")).to_contain_text("alt text")
+    alt.fill("Our team at the harbour")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+    block = saved_document(blank_email)["blocks"][0]
+    assert block["alt"] == "Our team at the harbour" and "/email/images/" in block["src"]
+    # Chosen again from the library.
+    page.get_by_role("button", name="Choose from library").click()
+    expect(page.locator("[data-asset-grid] .email-asset")).to_have_count(1)
+    assert_accessible(page)

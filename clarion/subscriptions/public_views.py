@@ -17,6 +17,7 @@ providers send every one-click unsubscribe of their users from a few addresses.
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -75,9 +76,18 @@ def _bad_token(request) -> HttpResponse:
     return _guard(request, "bad") or _not_found(request)
 
 
+ONE_CLICK_BODY = b"List-Unsubscribe=One-Click"
+
+
 def _is_one_click(request) -> bool:
-    # RFC 8058: the body is List-Unsubscribe=One-Click (form-encoded or multipart).
-    return request.POST.get("List-Unsubscribe") == "One-Click"
+    """RFC 8058: the body is `List-Unsubscribe=One-Click`, form-encoded or multipart; a
+    client that sends it under another content type is understood too."""
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return request.POST.get("List-Unsubscribe") == "One-Click"
+    try:
+        return request.body[:len(ONE_CLICK_BODY) + 8].strip() == ONE_CLICK_BODY
+    except RawPostDataException:
+        return False
 
 
 @csrf_exempt

@@ -77,6 +77,19 @@ def test_one_click_multipart_body_works_too(sent, news):
     assert status_of(sent.contact, news) == "unsubscribed"
 
 
+def test_one_click_body_under_another_content_type(sent, news):
+    response = Client().post(f"/email/u/{token_of(sent)}/", "List-Unsubscribe=One-Click",
+                             content_type="text/plain")
+    assert response.status_code == 200
+    assert status_of(sent.contact, news) == "unsubscribed"
+
+
+def test_a_post_with_another_body_is_not_one_click(sent, news):
+    response = Client().post(f"/email/u/{token_of(sent)}/", {"List-Unsubscribe": "Yes"})
+    assert response.status_code == 400
+    assert status_of(sent.contact, news) == ""
+
+
 def test_one_click_is_idempotent(sent, news):
     client = Client()
     first_at = None

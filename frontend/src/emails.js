@@ -357,6 +357,10 @@ class EmailBuilder {
         this.select(path);
         this.focusBlock(path);
         this.announce(this.t("messages", "selected", { type: this.typeLabel(blockAt(this.document, path).type) }));
+      } else if (event.key === "Escape" && this.selected) {
+        event.preventDefault();
+        this.select(null);
+        this.focusBlock(path);
       } else if (event.key === "Delete") {
         event.preventDefault();
         this.deleteBlock(path);
@@ -529,6 +533,12 @@ class EmailBuilder {
       : this.labels.emailSettings;
     const form = element("div", { className: "email-settings-fields" });
     if (!block) form.append(element("p", { className: "field-help", text: this.labels.messages.none }));
+    else {
+      form.append(element("button", {
+        type: "button", className: "btn btn-secondary btn-sm email-settings-back", text: this.labels.emailSettings,
+        onclick: () => { this.select(null); this.settingsTitle.focus(); },
+      }));
+    }
     for (const field of fields) form.append(this.field(target, field));
     this.settings.replaceChildren(form);
     // The rich-text editor of notes (collab.js) attaches to new textareas on htmx:load.

@@ -5,6 +5,7 @@ estimate, and the launch, schedule, pause, resume and cancel actions.
 Everything here takes the `marketing.manage` capability."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -34,8 +35,11 @@ def _campaign(pk: int) -> Campaign:
 
 # --- the list ----------------------------------------------------------------------------------
 
-@manage
+@login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
+    """The Email section's page; people without the capability get an explanation."""
+    if not queries.can_manage_campaigns(request.user):
+        return render(request, "campaigns/no_access.html", {"current_section": SECTION})
     status = request.GET.get("status", "")
     search = request.GET.get("q", "").strip()
     campaigns = list(queries.campaign_list(status=status, search=search)[:200])

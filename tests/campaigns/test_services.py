@@ -399,3 +399,22 @@ def test_a_paused_test_waits_for_resume_before_its_winner(admin_user):
     campaign = services.resume(campaign, actor=admin_user)
     assert campaign.status == Status.TESTING
     assert services.decide_due_winners(now=timezone.now() + hours(5)) == 1
+
+
+# --- the scheduler's jobs --------------------------------------------------------------------
+
+def test_the_scheduler_runs_the_campaign_jobs(admin_user):
+    from clarion.campaigns import tasks
+    from clarion.core import scheduler
+
+    assert {"launch-campaigns", "decide-ab-winners", "finish-campaigns"} <= set(scheduler.JOBS)
+    campaign = services.launch(ready_campaign(
+        admin_user, [make_list("All", people(1))], schedule=Campaign.Schedule.AT,
+        scheduled_for=timezone.now() + timedelta(seconds=1)), actor=admin_user)
+    Campaign.objects.filter(pk=campaign.pk).update(launch_at=timezone.now() - hours(1))
+
+    assert tasks.launch_due_campaigns.call() == 1
+    messages_of(campaign).update(status="sent")
+    assert tasks.finish_sent_campaigns.call() == 1
+    assert tasks.decide_ab_winners.call() == 0
+    assert Campaign.objects.get(pk=campaign.pk).status == Status.SENT

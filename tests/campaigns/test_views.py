@@ -58,14 +58,23 @@ def test_people_without_marketing_get_403_everywhere(client, roles, marketer, ro
     campaign = ready_campaign(marketer, [make_list("All", people(1))])
     other = create_user(email="o@example.com", password=PASSWORD, role=roles[role])
     client.force_login(other)
-    for name in ("campaigns:list", "campaigns:new"):
-        assert client.get(reverse(name)).status_code == 403
+    assert client.get(reverse("campaigns:new")).status_code == 403
     assert client.get(reverse("campaigns:detail", args=[campaign.pk])).status_code == 403
     for action in ("launch", "pause", "resume", "cancel", "delete"):
         assert client.post(reverse(f"campaigns:{action}", args=[campaign.pk])).status_code \
             == 403
     assert client.post(reverse("campaigns:estimate")).status_code == 403
     assert Campaign.objects.get(pk=campaign.pk).status == "draft"
+
+
+def test_the_section_page_explains_itself_to_people_without_marketing(client, sales_user,
+                                                                     marketer):
+    ready_campaign(marketer, [], name="Secret plans")
+    client.force_login(sales_user)
+    page = client.get(reverse("campaigns:list"))
+    assert page.status_code == 200
+    assert "Marketing email is not part of your role" in page.text
+    assert "Secret plans" not in page.text
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):

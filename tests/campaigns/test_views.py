@@ -240,3 +240,33 @@ def test_a_scheduled_campaign_can_be_unscheduled(signed_in, marketer):
     assert "Goes out at" in page.text
     signed_in.post(reverse("campaigns:unschedule", args=[campaign.pk]))
     assert Campaign.objects.get(pk=campaign.pk).status == "draft"
+
+
+def test_a_decided_ab_test_shows_the_winner_and_says_when_it_is_not_significant(
+        signed_in, marketer):
+    campaign = ready_campaign(marketer, [make_list("All", people(40))], ab_test="subject",
+                              test_percent=50, winner_wait=timedelta(hours=1))
+    services.set_variants(campaign, [{"subject": "Spring is here"},
+                                     {"subject": "Our spring news"}], actor=marketer)
+    campaign = services.launch(campaign, actor=marketer)
+    page = signed_in.get(campaign.get_absolute_url())
+    assert "The winner is picked at" in page.text and "Held for the winner" in page.text
+
+    sent = messages_of(campaign).filter(status="queued")
+    sent.update(status="sent")
+    first_b = messages_of(campaign).filter(status="sent", variant=1).first()
+    messages_of(campaign).filter(pk=first_b.pk).update(opened_at=timezone.now())
+    services.decide_winner(campaign)
+
+    page = signed_in.get(campaign.get_absolute_url())
+    assert "Winner" in page.text and "Not statistically significant" in page.text
+
+
+def test_campaign_events_read_as_sentences_on_timelines(marketer):
+    from clarion.core.events.models import Event
+    from clarion.crm.extensions import describer_for
+
+    campaign = services.launch(ready_campaign(marketer, [make_list("All", people(1))]),
+                               actor=marketer)
+    event = Event.objects.filter(kind="campaign.launched", subject_id=campaign.pk).get()
+    assert describer_for(event.kind)(event) == "Campaign “Spring campaign” started sending"

@@ -317,12 +317,23 @@ def unsubscribe_from_message(message, *, method: str, origin: Origin = NOWHERE):
 
 # --- Confirmation email ---------------------------------------------------------------------
 
-def send_confirmation(contact: Contact, subscription_type: SubscriptionType) -> None:
-    """Email the contact a link that confirms their subscription (double opt-in)."""
+CONFIRMATIONS_PER_HOUR = 3
+
+
+def send_confirmation(contact: Contact, subscription_type: SubscriptionType) -> bool:
+    """Email the contact a link that confirms their subscription (double opt-in), from the
+    default sender identity when there is one. At most CONFIRMATIONS_PER_HOUR per contact and
+    type, so a sign-up form can't be used to flood someone's mailbox. True when sent."""
+    from clarion.core.ratelimit import over_limit
     from clarion.subscriptions.links import confirm_url
 
     if not contact.email:
-        return
+        return False
+    if over_limit(f"consent-confirmation:{contact.pk}:{subscription_type.pk}",
+                  CONFIRMATIONS_PER_HOUR, 3600):
+        logger.info("confirmation email to contact %s not sent: too many this hour",
+                    contact.pk)
+        return False
     context = {"contact": contact, "subscription_type": subscription_type,
                "confirm_url": confirm_url(confirmation_token(contact, subscription_type)),
                "days": CONFIRM_MAX_AGE // 86400}
@@ -330,9 +341,21 @@ def send_confirmation(contact: Contact, subscription_type: SubscriptionType) -> 
         "name": subscription_type.name}
     text = render_to_string("subscriptions/email/confirm.txt", context)
     html = render_to_string("subscriptions/email/confirm.html", context)
-    mail = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [contact.email])
+    mail = EmailMultiAlternatives(subject, text, _confirmation_sender(), [contact.email])
     mail.attach_alternative(html, "text/html")
     mail.send()
+    return True
+
+
+def _confirmation_sender() -> str:
+    from email.utils import formataddr
+
+    from clarion.sending.models import SenderIdentity
+
+    sender = SenderIdentity.objects.filter(is_default=True).first()
+    if sender is None:
+        return settings.DEFAULT_FROM_EMAIL
+    return formataddr((sender.from_name, sender.from_email))
 
 
 # --- Internals ------------------------------------------------------------------------------

@@ -384,3 +384,17 @@ def test_unsubscribe_from_all_suppresses_the_address_the_message_went_to(sent):
     Client().post(f"/email/u/{token_of(sent)}/", {"scope": "all"})
     assert Suppression.objects.get().email == "reader@example.org"
     assert ConsentRecord.objects.get().email == "Reader@Example.org"
+
+
+def test_confirmation_emails_are_limited_and_come_from_the_default_sender():
+    from clarion.sending.models import SenderIdentity
+
+    SenderIdentity.objects.create(name="News", from_name="Acme News",
+                                  from_email="news@acme.test", postal_address="1 Road",
+                                  is_default=True)
+    kind = make_type("Digest", requires_opt_in=True, double_opt_in=True)
+    contact = make_contact(email="target@example.org")
+    sent = [services.send_confirmation(contact, kind) for _attempt in range(5)]
+    assert sent == [True, True, True, False, False]
+    assert len(mail.outbox) == 3
+    assert mail.outbox[0].from_email == "Acme News <news@acme.test>"

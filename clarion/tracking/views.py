@@ -28,16 +28,17 @@ from clarion.tracking import detection, queries, services
 from clarion.tracking.inbound import process_raw_email
 from clarion.tracking.models import Notice
 
-# The smallest transparent GIF (1×1 transparent, 42 bytes).
+# A 1×1 transparent GIF (42 bytes).
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 DEFAULT_RATE_LIMIT = 1200  # tracked requests per address and minute
 NO_STORE = "no-store, no-cache, must-revalidate, private, max-age=0"
 INBOUND_SECRET_HEADER = "HTTP_X_CLARION_INBOUND_SECRET"
 
 
-def _rate_limited(request: HttpRequest) -> bool:
+def _rate_limited(request: HttpRequest) -> int | None:
+    """Seconds to wait when this address went over its limit, else None."""
     limit = int(getattr(settings, "CLARION_TRACKING_RATE_LIMIT", DEFAULT_RATE_LIMIT))
-    return over_limit(f"tracking:{client_ip(request) or '-'}", limit) is not None
+    return over_limit(f"tracking:{client_ip(request) or '-'}", limit)
 
 
 def _tracked_request(request: HttpRequest) -> detection.Request:
@@ -51,7 +52,7 @@ def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
     """Always the GIF, whatever the token, so the answer tells nothing; an open is recorded
     only for a genuine token of a sent message."""
     pk = message_pk_from_token(token)
-    if pk is not None and not _rate_limited(request):
+    if pk is not None and _rate_limited(request) is None:
         services.record_open(pk, _tracked_request(request))
     response = HttpResponse(PIXEL_GIF, content_type="image/gif")
     response["Cache-Control"] = NO_STORE
@@ -66,8 +67,9 @@ def click(request: HttpRequest, token: str, link: int) -> HttpResponse:
     pk = message_pk_from_token(token)
     if pk is None:
         raise Http404
-    if _rate_limited(request):
-        return HttpResponse(status=429, headers={"Retry-After": "60"})
+    wait = _rate_limited(request)
+    if wait is not None:
+        return HttpResponse(status=429, headers={"Retry-After": str(wait)})
     url = services.record_click(pk, link, _tracked_request(request))
     if url is None:
         raise Http404

@@ -72,11 +72,15 @@ def _subscription_types() -> tuple[SubscriptionType, SubscriptionType]:
 def _emails(owner) -> dict[str, Email]:
     from clarion.emails.library import get_template
 
+    # Subjects without tokens: the demo's email events carry them as they were sent.
+    subjects = {"newsletter": _("The Clarion monthly: what's new"),
+                "announcement": _("Introducing live segments"),
+                "event_invite": _("You're invited: an afternoon with our team")}
     emails = {}
-    for key in ("newsletter", "announcement", "event_invite"):
+    for key, subject in subjects.items():
         template = get_template(key)
         emails[key] = Email.objects.create(
-            name=str(template.name), subject=template.subject, preheader=template.preheader,
+            name=str(template.name), subject=subject, preheader=template.preheader,
             document=template.new_document(), owner=owner)
     return emails
 
@@ -123,16 +127,31 @@ def _settle(campaign: Campaign, send: Send, at: datetime, rng: random.Random,
     bounced = rng.sample(messages, min(len(messages), max(1, round(results.bounce
                                                                    * len(messages)))))
     hard = {m.pk for m in bounced[:max(1, round(results.hard_share * len(bounced)))]}
+    openers = _openers([m for m in messages if m not in bounced], rng, results,
+                       variant_results or {})
     for message in messages:
         bounce = "hard" if message.pk in hard else "soft" if message in bounced else ""
         outcome = (variant_results or {}).get(message.variant, results)
-        events += _outcome(message, send, base, at, rng, outcome, bounce)
+        events += _outcome(message, send, base, at, rng, outcome, bounce,
+                           opens=message.pk in openers)
     # The rows were written moments ago in this transaction and nothing refers to them yet:
     # writing them again whole is two statements, where an UPDATE per row would be hundreds.
     Message.objects.filter(pk__in=[m.pk for m in messages]).delete()
     Message.objects.bulk_create(messages, batch_size=1000)
     emit_many(events)
     return messages
+
+
+def _openers(delivered: list[Message], rng: random.Random, results: Results,
+             variant_results: dict[int, Results]) -> set[int]:
+    """Exactly each variant's open rate of its delivered messages (small demo lists would
+    otherwise stray far from it)."""
+    chosen: set[int] = set()
+    for variant in {m.variant for m in delivered}:
+        group = [m for m in delivered if m.variant == variant]
+        rate = variant_results.get(variant, results).open
+        chosen |= {m.pk for m in rng.sample(group, round(rate * len(group)))}
+    return chosen
 
 
 class _Events:
@@ -150,7 +169,7 @@ class _Events:
 
 
 def _outcome(message: Message, send: Send, base: dict, at: datetime, rng: random.Random,
-             results: Results, bounce: str) -> list[NewEvent]:
+             results: Results, bounce: str, *, opens: bool) -> list[NewEvent]:
     """Fill in what happened to one message; the events that say so."""
     sent = at + timedelta(seconds=rng.uniform(5, 600))
     message.status, message.sent_at, message.attempts = Message.Status.SENT, sent, 1
@@ -171,7 +190,7 @@ def _outcome(message: Message, send: Send, base: dict, at: datetime, rng: random
     message.delivered_at = sent + timedelta(seconds=rng.uniform(1, 20))
     if rng.random() < results.machine_open:
         message.machine_open_count = rng.randint(1, 3)
-    if rng.random() < results.open:
+    if opens:
         _opens(events, sent, rng, results)
     if rng.random() < results.complaint:
         message.complained_at = sent + timedelta(hours=rng.uniform(1, 30))
@@ -216,10 +235,15 @@ def _unsubscribe_some(messages: list[Message], send: Send, subscription_type, sh
         unsubscribe(message.contact, subscription_type, method=ConsentRecord.Method.ONE_CLICK,
                     message=message)
         Message.objects.filter(pk=message.pk).update(unsubscribed_at=when)
-        Event.objects.filter(contact_id=message.contact_id, occurred_at__gte=since).update(
-            occurred_at=when)
-        ConsentRecord.objects.filter(contact_id=message.contact_id,
-                                     occurred_at__gte=since).update(occurred_at=when)
+        _backdate(message.contact_id, since, when)
+
+
+def _backdate(contact_id: int, since: datetime, when: datetime) -> None:
+    """The events and consent records the consent services just wrote, dated `when`."""
+    Event.objects.filter(contact_id=contact_id, occurred_at__gte=since).update(
+        occurred_at=when)
+    ConsentRecord.objects.filter(contact_id=contact_id, occurred_at__gte=since).update(
+        occurred_at=when)
 
 
 def _suppress_hard_bounces(messages: list[Message]) -> None:
@@ -227,11 +251,14 @@ def _suppress_hard_bounces(messages: list[Message]) -> None:
     from clarion.subscriptions.services import suppress
 
     for message in messages:
-        if message.bounce_kind == "hard":
-            suppress(message.email, Suppression.Reason.HARD_BOUNCE,
-                     detail=_("Hard bounce from a demo campaign"))
-            Suppression.objects.filter(email=message.email.lower()).update(
-                created_at=message.bounced_at)
+        if message.bounce_kind != "hard":
+            continue
+        since = timezone.now()
+        suppress(message.email, Suppression.Reason.HARD_BOUNCE,
+                 detail=_("Hard bounce from a demo campaign"))
+        Suppression.objects.filter(email=message.email.lower()).update(
+            created_at=message.bounced_at)
+        _backdate(message.contact_id, since, message.bounced_at)
 
 
 def _finish(campaign: Campaign, send: Send, at: datetime) -> None:
@@ -269,7 +296,7 @@ def _ab_test(*, owner, email: Email, segments: list, at: datetime, subscription_
              rng: random.Random) -> Campaign:
     """A subject-line test on 40 % of the list; the winner on opens went to the rest."""
     subjects = [_("You're invited: an afternoon with our team"),
-                _("{{ contact.first_name|default('Hi') }}, save your seat for 4 December")]
+                _("Save your seat for 4 December: talks, a workshop and coffee")]
     campaign = Campaign.objects.create(
         name=_("Customer afternoon invitation"), email=email, sender=sender,
         subscription_type=subscription_type, owner=owner, ab_test=Campaign.ABTest.SUBJECT,

@@ -127,6 +127,7 @@ def test_the_editor_works_by_keyboard_and_on_a_phone(page, marketer, audience):
 
     expect(page.locator("#review")).to_contain_text("Everything is ready.")
     fits_the_phone(page)
+    assert_accessible(page)  # with the A/B section showing
     page.get_by_role("button", name="Send now").focus()
     page.keyboard.press("Enter")
     dialog = page.locator("#confirm-launch")

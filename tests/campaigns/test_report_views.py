@@ -137,3 +137,14 @@ def test_the_trace_page_explains_a_skipped_contact(client, marketer, sent_campai
                                   args=[sent_campaign.pk, skipped.contact_id]))
     assert response.status_code == 200
     assert "had unsubscribed from this kind of email" in response.content.decode()
+
+
+def test_an_unsent_campaign_shows_an_empty_report(client, marketer):
+    from clarion.campaigns.models import Campaign
+
+    draft = Campaign.objects.create(name="Draft")
+    client.force_login(marketer)
+    response = client.get(reverse("campaign_reports:report", args=[draft.pk]))
+    assert response.status_code == 200
+    assert "Nothing to report yet" in response.content.decode()
+    assert client.get(reverse("campaign_reports:contacts", args=[draft.pk])).status_code == 404

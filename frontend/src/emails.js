@@ -69,8 +69,10 @@ function icon(name) {
   return svg;
 }
 
+// The words of some HTML, parsed inertly (never inserted into the page), blocks spaced apart.
 function plainText(html) {
-  const parsed = new DOMParser().parseFromString(html || "", "text/html");
+  const spaced = (html || "").replace(/<\/(p|h[1-6]|li|blockquote|div)>|<br\s*\/?>/gi, "$& ");
+  const parsed = new DOMParser().parseFromString(spaced, "text/html");
   return (parsed.body.textContent || "").replace(/\s+/g, " ").trim();
 }
 

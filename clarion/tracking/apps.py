@@ -24,6 +24,8 @@ class TrackingConfig(AppConfig):
         every = int(getattr(settings, "CLARION_BOUNCE_POLL_SECONDS", 60))
         scheduler.register(scheduler.PeriodicJob("poll-bounce-mailbox",
                                                  timedelta(seconds=every), _enqueue_poll))
+        scheduler.register(scheduler.PeriodicJob("prune-tracking-notices", timedelta(days=1),
+                                                 _enqueue_prune))
 
 
 def _enqueue_poll() -> object:
@@ -31,3 +33,9 @@ def _enqueue_poll() -> object:
     from clarion.tracking.tasks import poll_bounces
 
     return poll_bounces.enqueue() if configured() else None
+
+
+def _enqueue_prune() -> object:
+    from clarion.tracking.tasks import prune_notices
+
+    return prune_notices.enqueue()

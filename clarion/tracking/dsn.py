@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import HeaderParser
 
-BOUNCE, DELAY, COMPLAINT, UNSUBSCRIBE, OTHER = (
-    "bounce", "delay", "complaint", "unsubscribe", "other")
+BOUNCE, DELAY, COMPLAINT, UNSUBSCRIBE, DELIVERED, OTHER = (
+    "bounce", "delay", "complaint", "unsubscribe", "delivered", "other")
 HARD, SOFT = "hard", "soft"
 
 SOFT_PERMANENT_STATUSES = {"5.2.2", "5.2.3", "5.3.4"}
@@ -111,8 +111,10 @@ def _delivery_status(message, parts, report_id, tokens) -> Report:
                                      or chosen.get("original-recipient", "")))
     original = _original_message_id(parts)
     if action in {"delivered", "relayed", "expanded"}:
-        return Report(OTHER, recipient=recipient, status=status, report_id=report_id,
-                      original_message_id=original, tokens=tokens)
+        # A success notification (when one was asked for): delivered, or handed on.
+        return Report(DELIVERED if action == "delivered" else OTHER, recipient=recipient,
+                      status=status, report_id=report_id, original_message_id=original,
+                      tokens=tokens)
     kind = DELAY if action == "delayed" else BOUNCE
     return Report(kind, recipient=recipient, status=status,
                   bounce=classify(status, diagnostic) if kind == BOUNCE else "",

@@ -49,9 +49,12 @@ def _apply(report: dsn.Report, facts: dict | None, raw: bytes) -> bool:
     """Act on the report; False when it led nowhere (then its text is kept)."""
     if report.kind == dsn.UNSUBSCRIBE:
         return _handle_unsubscribe(raw)
-    if facts is None or report.kind not in {dsn.BOUNCE, dsn.COMPLAINT, dsn.DELAY}:
+    if facts is None or report.kind not in {dsn.BOUNCE, dsn.COMPLAINT, dsn.DELAY,
+                                            dsn.DELIVERED}:
         return False
-    if report.kind == dsn.BOUNCE:
+    if report.kind == dsn.DELIVERED:
+        services.record_delivery(facts["id"])
+    elif report.kind == dsn.BOUNCE:
         services.record_bounce(facts["id"], bounce=report.bounce,
                                diagnostic=report.diagnostic, status=report.status)
     elif report.kind == dsn.COMPLAINT:

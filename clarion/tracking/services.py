@@ -14,7 +14,7 @@ row.
     record_complaint(pk, …)                email.complained; suppresses, unsubscribes
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -219,6 +219,26 @@ def _unsubscribe(pk: int) -> None:
     if message.contact is not None and message.send.subscription_type_id:
         consent.unsubscribe(message.contact, message.send.subscription_type,
                             method=ConsentRecord.Method.COMPLAINT, message=message)
+
+
+# --- Housekeeping ---------------------------------------------------------------------------
+
+DEFAULT_NOTICE_DAYS = 30
+ROUTINE_KINDS = ("delivered", "opened", "clicked")
+
+
+def prune_routine_notices(*, days: int | None = None) -> int:
+    """Delete the dedupe rows of routine email service events (delivered, opened, clicked)
+    older than CLARION_TRACKING_NOTICE_DAYS: services re-send a webhook within hours, and
+    their effects are on the messages. Bounces, complaints and kept reports stay."""
+    from clarion.tracking.models import Notice
+
+    days = days if days is not None else int(getattr(
+        settings, "CLARION_TRACKING_NOTICE_DAYS", DEFAULT_NOTICE_DAYS))
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _by_model = Notice.objects.filter(kind__in=ROUTINE_KINDS,
+                                               received_at__lt=cutoff).delete()
+    return deleted
 
 
 # --- Events ---------------------------------------------------------------------------------

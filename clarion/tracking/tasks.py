@@ -5,6 +5,7 @@ import logging
 from django.tasks import task
 
 from clarion.tracking.mailbox import MailboxError, poll_bounce_mailbox
+from clarion.tracking.services import prune_routine_notices
 
 logger = logging.getLogger(__name__)
 
@@ -18,3 +19,9 @@ def poll_bounces() -> dict:
     except MailboxError:
         logger.exception("Could not read the bounce mailbox")
         return {"error": 1}
+
+
+@task()
+def prune_notices() -> int:
+    """Forget old routine email service events (their effects stay on the messages)."""
+    return prune_routine_notices()

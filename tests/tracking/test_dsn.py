@@ -54,10 +54,13 @@ def test_delay_warnings_are_not_bounces():
     assert parsed.kind == dsn.DELAY and parsed.bounce == ""
 
 
-def test_success_notifications_are_other():
+def test_success_notifications_say_delivered_or_relayed():
     parsed = dsn.parse_report(report(POSTFIX_DSN, status="2.0.0", code="250",
-                                     action="delivered", text="OK"))
-    assert parsed.kind == dsn.OTHER
+                                     action="delivered", text="OK", message_id=MID))
+    assert parsed.kind == dsn.DELIVERED and parsed.original_message_id == MID
+    relayed = dsn.parse_report(report(POSTFIX_DSN, status="2.0.0", code="250",
+                                      action="relayed", text="OK"))
+    assert relayed.kind == dsn.OTHER
 
 
 def test_outlook_plain_text_notice():

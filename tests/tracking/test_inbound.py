@@ -204,3 +204,13 @@ def test_processing_the_same_email_directly_is_idempotent():
     assert process_raw_email(raw, source=Notice.Source.MAILBOX).kind == "bounce"
     assert process_raw_email(raw, source=Notice.Source.MAILBOX) is None
     assert len(events("email.bounced")) == 1
+
+
+def test_a_success_notification_marks_the_message_delivered_once(client):
+    message = make_message()
+    raw = bounce_of(message, status="2.0.0", code="250", action="delivered", text="OK")
+    assert post(client, raw).json() == {"outcome": "delivered", "matched": True}
+    post(client, raw.replace(b"3F2A41C0040@", b"AGAIN@"))
+    assert Message.objects.get(pk=message.pk).delivered_at is not None
+    assert len(events("email.delivered", message)) == 1
+    assert not is_suppressed(message.email)

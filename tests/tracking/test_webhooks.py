@@ -284,3 +284,17 @@ def test_a_failure_to_remember_the_id_never_fails_the_send(monkeypatch):
     mail = EmailMessage("Spring news", "Hi", "news@mail.example.com", [message.email],
                         headers={"Message-ID": message.message_id})
     assert AnymailTestBackend().send_messages([mail]) == 1
+
+
+def test_old_routine_service_events_are_forgotten_but_bounces_stay(settings):
+    from datetime import timedelta
+
+    from clarion.core import scheduler
+
+    settings.CLARION_TRACKING_NOTICE_DAYS = 30
+    old = timezone.now() - timedelta(days=31)
+    for n, kind in enumerate(["delivered", "opened", "clicked", "bounce", "complaint"]):
+        Notice.objects.create(key=f"old{n}", source="esp", kind=kind, received_at=old)
+    Notice.objects.create(key="new", source="esp", kind="opened")
+    scheduler.JOBS["prune-tracking-notices"].enqueue()  # run now by the immediate backend
+    assert sorted(Notice.objects.values_list("key", flat=True)) == ["new", "old3", "old4"]

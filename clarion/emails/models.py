@@ -52,7 +52,8 @@ class Email(models.Model):
 class Asset(models.Model):
     """An image in the file library, usable by any email."""
 
-    file = models.FileField(_("file"), upload_to="email-assets/%Y/%m/")
+    # Indexed: email clients fetch images by their (random) stored name, without signing in.
+    file = models.FileField(_("file"), upload_to="email-assets/%Y/%m/", db_index=True)
     name = models.CharField(_("name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size in bytes"))

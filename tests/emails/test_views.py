@@ -258,3 +258,15 @@ def test_save_as_template_keeps_a_copy_in_the_gallery(signed_in, marketer):
     assert (template.name, template.category) == ("House style", "newsletter")
     assert template.document == email.document
     assert "House style" in signed_in.get(reverse("emails:templates")).content.decode()
+
+
+def test_gallery_query_count_does_not_grow_with_saved_templates(signed_in, marketer):
+    make_email(marketer, "First layout", kind=Email.Kind.TEMPLATE)
+    with CaptureQueriesContext(connection) as few:
+        assert signed_in.get(reverse("emails:templates")).status_code == 200
+    for number in range(15):
+        make_email(marketer, f"Layout {number}", kind=Email.Kind.TEMPLATE)
+        make_email(marketer, f"Email {number}")
+    with CaptureQueriesContext(connection) as many:
+        assert signed_in.get(reverse("emails:templates")).status_code == 200
+    assert len(many) == len(few) <= 8

@@ -9,7 +9,11 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = _("Subscriptions and consent")
 
     def ready(self) -> None:
-        from clarion.subscriptions import ui  # noqa: F401  (registers the contact panel)
+        from clarion.subscriptions import (
+            merge,
+            ui,  # noqa: F401  (registers the contact panel)
+        )
         from clarion.subscriptions.describers import register_describers
 
         register_describers()
+        merge.register()

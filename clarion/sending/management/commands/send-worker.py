@@ -10,6 +10,7 @@ import sys
 import threading
 
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 from clarion.sending import conf
 from clarion.sending.delivery import Worker
@@ -21,37 +22,51 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--processes", type=int, default=1,
                             help="Delivery processes to run side by side (default 1).")
+        parser.add_argument("--threads", type=int, default=1,
+                            help="Delivery loops per process, each with its own SMTP and "
+                                 "database connection (delivery mostly waits on both).")
         parser.add_argument("--until-idle", action="store_true",
                             help="Exit once no send has a message left to deliver.")
         parser.add_argument("--idle-sleep", type=float, default=1.0,
                             help="Seconds to wait when nothing is due.")
 
-    def handle(self, *args, processes, until_idle, idle_sleep, **options):
+    def handle(self, *args, processes, threads, until_idle, idle_sleep, **options):
         if processes > 1:
-            return self._supervise(processes, until_idle, idle_sleep)
+            return self._supervise(processes, threads, until_idle, idle_sleep)
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
         settings = conf.current()
-        worker = Worker(settings=settings)
-        self.stdout.write(f"send-worker: batches of {settings.batch}, "
+        self.stdout.write(f"send-worker: {threads} loop(s), batches of {settings.batch}, "
                           f"lease {settings.lease_seconds} s")
-        try:
-            sent = worker.run(until_idle=True, stop=stop, idle_sleep=idle_sleep) \
-                if until_idle else self._forever(worker, stop, idle_sleep)
-        finally:
-            worker.close()
-        self.stdout.write(f"send-worker: {sent} sent")
+        sent: list[int] = []
+        loops = [threading.Thread(target=self._loop, name=f"send-worker-{n}",
+                                  args=(settings, stop, until_idle, idle_sleep, sent))
+                 for n in range(threads)]
+        for loop in loops:
+            loop.start()
+        for loop in loops:
+            loop.join()
+        self.stdout.write(f"send-worker: {sum(sent)} sent")
 
     @staticmethod
-    def _forever(worker: Worker, stop: threading.Event, idle_sleep: float) -> int:
-        while not stop.is_set():
-            worker.run(stop=stop)
-            stop.wait(idle_sleep)
-        return worker.delivered
+    def _loop(settings, stop: threading.Event, until_idle: bool, idle_sleep: float,
+              sent: list[int]) -> None:
+        worker = Worker(settings=settings)
+        try:
+            if until_idle:
+                worker.run(until_idle=True, stop=stop, idle_sleep=idle_sleep)
+            while not until_idle and not stop.is_set():
+                worker.run(stop=stop)
+                stop.wait(idle_sleep)
+        finally:
+            worker.close()
+            sent.append(worker.delivered)
+            connections.close_all()
 
-    def _supervise(self, processes: int, until_idle: bool, idle_sleep: float) -> None:
-        argv = [sys.executable, "-m", "clarion.cli", "send-worker",
+    def _supervise(self, processes: int, threads: int, until_idle: bool,
+                   idle_sleep: float) -> None:
+        argv = [sys.executable, "-m", "clarion.cli", "send-worker", f"--threads={threads}",
                 f"--idle-sleep={idle_sleep}", *(["--until-idle"] if until_idle else [])]
         children = [subprocess.Popen(argv) for _ in range(processes)]
 

@@ -46,7 +46,7 @@ def suppressed_address(email_expression) -> Exists:
                   .filter(key=Lower(email_expression)))
 
 
-def annotate_exclusion(contacts: QuerySet, subscription_type: SubscriptionType | None
+def annotate_exclusion(contacts: QuerySet, subscription_type: SubscriptionType | int | None
                        ) -> QuerySet:
     """`contacts` with an `exclusion` annotation: "" when the contact may receive a send of
     `subscription_type`, else the reason it may not — "no_email", then "suppressed", then
@@ -55,6 +55,8 @@ def annotate_exclusion(contacts: QuerySet, subscription_type: SubscriptionType |
     `subscription_type=None` is for transactional-like sends: only the address matters.
     The contact's subscription to the type is one LEFT JOIN on (contact, type), which the
     unique constraint indexes; suppression is one probe of lower(email)'s unique index."""
+    if isinstance(subscription_type, int):
+        subscription_type = SubscriptionType.objects.get(pk=subscription_type)
     no_email = Q(email="") | Q(email__isnull=True)
     whens = [When(no_email, then=Value(NO_EMAIL)),
              When(suppressed_address(OuterRef("email")), then=Value(SUPPRESSED))]

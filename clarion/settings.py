@@ -180,9 +180,19 @@ def mailer_from_url(url: str) -> dict:
     if parts.scheme in backends:
         options = {"file_path": parts.path} if parts.scheme == "file" else {}
         return {"BACKEND": backends[parts.scheme], "OPTIONS": options}
+    # Email services through their HTTP APIs (django-anymail); SES goes through its SMTP.
+    esps = {"mailgun": ("anymail.backends.mailgun.EmailBackend", "api_key"),
+            "postmark": ("anymail.backends.postmark.EmailBackend", "server_token"),
+            "sendgrid": ("anymail.backends.sendgrid.EmailBackend", "api_key")}
+    if parts.scheme in esps:
+        backend, key_option = esps[parts.scheme]
+        options = {**query, key_option: unquote(parts.username or "")}
+        if parts.scheme == "mailgun" and parts.hostname:
+            options["api_url"] = f"https://{parts.hostname}/v3/"
+        return {"BACKEND": backend, "OPTIONS": options}
     if parts.scheme not in {"smtp", "smtps"}:
         raise ValueError(f"EMAIL_URL scheme {parts.scheme!r} is not one of smtp, smtps, "
-                         f"{', '.join(backends)}")
+                         f"{', '.join([*backends, *esps])}")
     options = {
         "host": parts.hostname or "localhost",
         "port": parts.port or (465 if parts.scheme == "smtps" else 25),
@@ -198,6 +208,23 @@ def mailer_from_url(url: str) -> dict:
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
 MAILERS = {"default": mailer_from_url(EMAIL_URL)}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clarion <clarion@localhost>")
+
+# --- Email tracking -------------------------------------------------------------------------
+CLARION_INBOUND_SECRET = os.environ.get("CLARION_INBOUND_SECRET", "")  # empty: /email/inbound/ off
+CLARION_BOUNCE_IMAP_URL = os.environ.get("CLARION_BOUNCE_IMAP_URL", "")  # imaps://u:p@host/INBOX
+CLARION_BOUNCE_POLL_SECONDS = int(os.environ.get("CLARION_BOUNCE_POLL_SECONDS", "60"))
+CLARION_SOFT_BOUNCE_LIMIT = int(os.environ.get("CLARION_SOFT_BOUNCE_LIMIT", "3"))
+CLARION_TRACKING_RATE_LIMIT = int(os.environ.get("CLARION_TRACKING_RATE_LIMIT", "1200"))  # IP/min
+CLARION_MACHINE_OPEN_SECONDS = float(os.environ.get("CLARION_MACHINE_OPEN_SECONDS", "5"))
+CLARION_SCANNER_CLICK_SECONDS = float(os.environ.get("CLARION_SCANNER_CLICK_SECONDS", "2"))
+CLARION_TRACKING_NOTICE_DAYS = int(os.environ.get("CLARION_TRACKING_NOTICE_DAYS", "30"))
+ANYMAIL = {key: value for key, value in {
+    "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", ""),  # "user:password"
+    "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+    "SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY":
+        os.environ.get("ANYMAIL_SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY", ""),
+    "AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS": False,  # would need boto3
+}.items() if value != ""}
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Auth -----------------------------------------------------------------------------------

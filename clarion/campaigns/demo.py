@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from clarion.campaigns.models import Campaign, CampaignVariant
 from clarion.core.events import NewEvent, emit_many
@@ -27,8 +26,9 @@ from clarion.emails.models import Email
 from clarion.sending.models import Message, Send, SenderIdentity
 from clarion.subscriptions.models import ConsentRecord, SubscriptionType
 
-DEMO_LIST = gettext_noop("Newsletter readers")
-DEMO_PRODUCT_LIST = gettext_noop("Product news readers")
+# The segments of the segments demo the campaigns go to.
+ATTENDEES, SOFTWARE_LEADS = "Event attendees", "Leads in software companies"
+PRICING_VISITORS, QUIET = "Visited pricing 3+ times this month", "Quiet for 30 days"
 POSTAL_ADDRESS = "Clarion Demo Ltd · 12 Harbour Street · Bristol BS1 4RN · United Kingdom"
 
 
@@ -38,6 +38,7 @@ class Results:
 
     bounce: float = 0.03
     hard_share: float = 0.6
+    min_bounces: int = 0
     open: float = 0.42
     machine_open: float = 0.18
     click_of_openers: float = 0.3
@@ -85,17 +86,18 @@ def _emails(owner) -> dict[str, Email]:
     return emails
 
 
-def _demo_list(owner, name: str, contact_ids: list[int], joined_at: datetime):
-    """A static list whose members joined before the first send (joins dated then)."""
+def _segments_as_of(moment: datetime) -> dict:
+    """The demo segments by name, their members counted as members since `moment` (before
+    the first campaign), so each trace finds them in the segments at send time."""
     from clarion.segments.models import Segment, SegmentMembership
-    from clarion.segments.services import add_members, create_segment
 
-    segment = create_segment(actor=owner, name=name, kind=Segment.Kind.STATIC)
-    add_members(segment, contact_ids, actor=owner)
-    SegmentMembership.objects.filter(segment=segment).update(joined_at=joined_at)
-    Event.objects.filter(kind="segment.joined", subject_id=segment.pk,
-                         subject_type__model="segment").update(occurred_at=joined_at)
-    return segment
+    segments = {s.name: s for s in Segment.objects.filter(
+        name__in=[ATTENDEES, SOFTWARE_LEADS, PRICING_VISITORS, QUIET])}
+    ids = [segment.pk for segment in segments.values()]
+    SegmentMembership.objects.filter(segment_id__in=ids).update(joined_at=moment)
+    Event.objects.filter(kind="segment.joined", subject_id__in=ids,
+                         subject_type__model="segment").update(occurred_at=moment)
+    return segments
 
 
 # --- sending and results --------------------------------------------------------------------
@@ -118,22 +120,30 @@ def _send(campaign: Campaign, variants: list[dict], at: datetime, *,
 
 def _settle(campaign: Campaign, send: Send, at: datetime, rng: random.Random,
             results: Results, variant_results: dict[int, Results] | None = None,
-            status: str = Message.Status.QUEUED) -> list[Message]:
+            status: str = Message.Status.QUEUED, prefer: frozenset = frozenset()
+            ) -> list[Message]:
     """Mark the send's messages in `status` as sent shortly after `at`, with outcomes."""
     messages = list(Message.objects.filter(send=send, status=status).order_by("pk"))
     events: list[NewEvent] = []
     base = {"send_id": send.pk, "campaign_id": campaign.pk, "name": send.name}
-    # At least one bounce per send (a hard one first), so every report has some to show.
-    bounced = rng.sample(messages, min(len(messages), max(1, round(results.bounce
-                                                                   * len(messages)))))
-    hard = {m.pk for m in bounced[:max(1, round(results.hard_share * len(bounced)))]}
+    # Bounces among the `prefer`red contacts when there are some (so a later campaign
+    # shows them left out), hard ones first.
+    candidates = [m for m in messages if m.contact_id in prefer] or messages
+    bounced = rng.sample(candidates, min(len(candidates), max(
+        results.min_bounces, round(results.bounce * len(messages)))))
+    hard = {m.pk for m in bounced[:max(1, round(results.hard_share * len(bounced)))]
+            } if bounced else set()
     openers = _openers([m for m in messages if m not in bounced], rng, results,
                        variant_results or {})
+    # A share of the openers click (at least one, so every report has links to show).
+    ranked = sorted(openers)
+    clickers = set(rng.sample(ranked, min(len(ranked), max(
+        1, round(results.click_of_openers * len(ranked))))))
     for message in messages:
         bounce = "hard" if message.pk in hard else "soft" if message in bounced else ""
         outcome = (variant_results or {}).get(message.variant, results)
         events += _outcome(message, send, base, at, rng, outcome, bounce,
-                           opens=message.pk in openers)
+                           opens=message.pk in openers, clicks=message.pk in clickers)
     # The rows were written moments ago in this transaction and nothing refers to them yet:
     # writing them again whole is two statements, where an UPDATE per row would be hundreds.
     Message.objects.filter(pk__in=[m.pk for m in messages]).delete()
@@ -169,7 +179,7 @@ class _Events:
 
 
 def _outcome(message: Message, send: Send, base: dict, at: datetime, rng: random.Random,
-             results: Results, bounce: str, *, opens: bool) -> list[NewEvent]:
+             results: Results, bounce: str, *, opens: bool, clicks: bool) -> list[NewEvent]:
     """Fill in what happened to one message; the events that say so."""
     sent = at + timedelta(seconds=rng.uniform(5, 600))
     message.status, message.sent_at, message.attempts = Message.Status.SENT, sent, 1
@@ -191,14 +201,14 @@ def _outcome(message: Message, send: Send, base: dict, at: datetime, rng: random
     if rng.random() < results.machine_open:
         message.machine_open_count = rng.randint(1, 3)
     if opens:
-        _opens(events, sent, rng, results)
+        _opens(events, sent, rng, clicks)
     if rng.random() < results.complaint:
         message.complained_at = sent + timedelta(hours=rng.uniform(1, 30))
         events.add("email.complained", message.complained_at)
     return events.events
 
 
-def _opens(events: _Events, sent: datetime, rng: random.Random, results: Results) -> None:
+def _opens(events: _Events, sent: datetime, rng: random.Random, clicks: bool) -> None:
     message = events.message
     # Most people open within hours, a few days later.
     first = sent + timedelta(hours=min(rng.expovariate(1 / 7), 24 * 9))
@@ -208,13 +218,13 @@ def _opens(events: _Events, sent: datetime, rng: random.Random, results: Results
     for moment in moments:
         events.add("email.opened", moment)
     links = events.send.variants[message.variant].get("links") or []
-    if links and rng.random() < results.click_of_openers:
+    if links and clicks:
         # The first links (the lead story, the main button) draw most clicks.
         weights = [1 / (index + 1) for index in range(len(links))]
-        clicks = rng.choice([1, 1, 1, 2, 3])
+        count = rng.choice([1, 1, 1, 2, 3])
         message.clicked_at = first + timedelta(minutes=rng.uniform(0.5, 20))
-        message.click_count = clicks
-        for number in range(clicks):
+        message.click_count = count
+        for number in range(count):
             link = rng.choices(range(len(links)), weights)[0]
             events.add("email.clicked", message.clicked_at + timedelta(minutes=3 * number),
                        url=links[link], link=link)
@@ -223,13 +233,15 @@ def _opens(events: _Events, sent: datetime, rng: random.Random, results: Results
 
 
 def _unsubscribe_some(messages: list[Message], send: Send, subscription_type, share: float,
-                      rng: random.Random) -> None:
+                      rng: random.Random, prefer: frozenset = frozenset()) -> None:
     """A few readers unsubscribe from the email's link, through the consent services; the
     records are dated to when they read it."""
     from clarion.subscriptions.services import unsubscribe
 
     opened = [m for m in messages if m.opened_at and m.contact_id]
-    for message in rng.sample(opened, max(1, round(share * len(messages))) if opened else 0):
+    opened = [m for m in opened if m.contact_id in prefer] or opened
+    count = min(len(opened), max(1, round(share * len(messages)))) if share else 0
+    for message in rng.sample(opened, count):
         since = timezone.now()
         when = message.opened_at + timedelta(minutes=rng.uniform(1, 10))
         unsubscribe(message.contact, subscription_type, method=ConsentRecord.Method.ONE_CLICK,
@@ -279,33 +291,34 @@ def _compiled(email: Email, subject: str | None = None) -> dict:
 
 
 def _broadcast(*, owner, name: str, email: Email, segments: list, at: datetime,
-               subscription_type, sender, rng: random.Random, results: Results) -> Campaign:
+               subscription_type, sender, rng: random.Random, results: Results,
+               prefer: frozenset = frozenset()) -> Campaign:
     campaign = Campaign.objects.create(
         name=name, email=email, sender=sender, subscription_type=subscription_type,
         owner=owner, created_at=at - timedelta(days=2), updated_at=at)
     campaign.include_segments.set(segments)
     send = _send(campaign, [_compiled(email)], at)
-    messages = _settle(campaign, send, at, rng, results)
+    messages = _settle(campaign, send, at, rng, results, prefer=prefer)
     _suppress_hard_bounces(messages)
-    _unsubscribe_some(messages, send, subscription_type, results.unsubscribe, rng)
+    _unsubscribe_some(messages, send, subscription_type, results.unsubscribe, rng, prefer)
     _finish(campaign, send, at)
     return campaign
 
 
 def _ab_test(*, owner, email: Email, segments: list, at: datetime, subscription_type, sender,
              rng: random.Random) -> Campaign:
-    """A subject-line test on 40 % of the list; the winner on opens went to the rest."""
+    """A subject-line test on half the list; the winner on opens went to the rest."""
     subjects = [_("You're invited: an afternoon with our team"),
                 _("Save your seat for 4 December: talks, a workshop and coffee")]
     campaign = Campaign.objects.create(
         name=_("Customer afternoon invitation"), email=email, sender=sender,
         subscription_type=subscription_type, owner=owner, ab_test=Campaign.ABTest.SUBJECT,
-        test_percent=40, winner_metric=Campaign.WinnerMetric.OPENS,
+        test_percent=50, winner_metric=Campaign.WinnerMetric.OPENS,
         winner_wait=timedelta(hours=4), created_at=at - timedelta(days=1), updated_at=at)
     campaign.include_segments.set(segments)
     for position, subject in enumerate(subjects):
         CampaignVariant.objects.create(campaign=campaign, position=position, subject=subject)
-    send = _send(campaign, [_compiled(email, subject) for subject in subjects], at, ab=(40, 2))
+    send = _send(campaign, [_compiled(email, subject) for subject in subjects], at, ab=(50, 2))
     test_results = {0: Results(open=0.32), 1: Results(open=0.55)}
     tested = _settle(campaign, send, at, rng, Results(), test_results)
     decided = at + timedelta(hours=4)
@@ -334,9 +347,8 @@ def _winner_result(tested: list[Message]) -> dict:
     return dict(compare(outcomes).as_dict(), metric=Campaign.WinnerMetric.OPENS)
 
 
-def _scheduled(*, owner, email: Email, segments: list, subscription_type, sender) -> Campaign:
-    from clarion.segments.models import Segment
-
+def _scheduled(*, owner, email: Email, segments: list, leave_out: list, subscription_type,
+               sender) -> Campaign:
     campaign = Campaign.objects.create(
         name=_("December newsletter"), email=email, sender=sender,
         subscription_type=subscription_type, owner=owner, status=Campaign.Status.SCHEDULED,
@@ -344,41 +356,44 @@ def _scheduled(*, owner, email: Email, segments: list, subscription_type, sender
         scheduled_for=(timezone.now() + timedelta(days=7)).replace(
             hour=9, minute=0, second=0, microsecond=0))
     campaign.include_segments.set(segments)
-    quiet = Segment.objects.filter(name="Quiet for 30 days").first()
-    if quiet is not None:
-        campaign.exclude_segments.set([quiet])
+    campaign.exclude_segments.set(leave_out)
     return campaign
 
 
 @transaction.atomic
 def load_demo(people) -> str:
-    """The marketing demo; "" when it is already there (or there are no demo contacts)."""
+    """The marketing demo, on the segments demo; "" when it is already there (or there are
+    no demo segments to send to)."""
+    from clarion.segments.models import SegmentMembership
+
     if Campaign.objects.exists() or not people:
         return ""
-    contact_ids = list(Contact.objects.exclude(email="").order_by("id").values_list(
-        "pk", flat=True))
-    if not contact_ids:
+    now = timezone.now().replace(second=0, microsecond=0)
+    segments = _segments_as_of(now - timedelta(days=60))
+    if len(segments) < 4:
         return ""
     owner = next((p for p in people if p.is_superuser), people[0])
     rng = random.Random(7)
-    now = timezone.now().replace(second=0, microsecond=0)
     sender = _sender()
     marketing, events_type = _subscription_types()
     emails = _emails(owner)
-    readers = _demo_list(owner, _(DEMO_LIST), contact_ids, now - timedelta(days=60))
-    product = _demo_list(owner, _(DEMO_PRODUCT_LIST),
-                         sorted(rng.sample(contact_ids, len(contact_ids) * 2 // 3)),
-                         now - timedelta(days=60))
+    everyone = [segments[name] for name in (ATTENDEES, SOFTWARE_LEADS, PRICING_VISITORS,
+                                            QUIET)]
+    warm = [segments[SOFTWARE_LEADS], segments[PRICING_VISITORS]]
+    # Who gets the launch too: a bounce or unsubscribe of October's shows there as left out.
+    later = frozenset(SegmentMembership.objects.filter(segment__in=warm).values_list(
+        "contact_id", flat=True))
     common = {"owner": owner, "sender": sender, "rng": rng}
-    _broadcast(name=_("October newsletter"), email=emails["newsletter"], segments=[readers],
+    _broadcast(name=_("October newsletter"), email=emails["newsletter"], segments=everyone,
                at=now - timedelta(days=24, hours=3), subscription_type=marketing,
-               results=Results(open=0.45, unsubscribe=0.03), **common)
-    _broadcast(name=_("Launch: live segments"), email=emails["announcement"],
-               segments=[product], at=now - timedelta(days=10, hours=5),
-               subscription_type=marketing,
-               results=Results(open=0.38, click_of_openers=0.4, bounce=0.02), **common)
-    _ab_test(email=emails["event_invite"], segments=[readers],
+               results=Results(open=0.45, unsubscribe=0.03, min_bounces=2), prefer=later,
+               **common)
+    _broadcast(name=_("Launch: live segments"), email=emails["announcement"], segments=warm,
+               at=now - timedelta(days=10, hours=5), subscription_type=marketing,
+               results=Results(open=0.4, click_of_openers=0.5, unsubscribe=0), **common)
+    _ab_test(email=emails["event_invite"], segments=[segments[ATTENDEES], *warm],
              at=now - timedelta(days=4, hours=2), subscription_type=events_type, **common)
-    _scheduled(owner=owner, email=emails["newsletter"], segments=[readers],
+    _scheduled(owner=owner, email=emails["newsletter"],
+               segments=[segments[ATTENDEES], *warm], leave_out=[segments[QUIET]],
                subscription_type=marketing, sender=sender)
     return _("Demo emails and campaigns loaded (three sent, one an A/B test, one scheduled).")

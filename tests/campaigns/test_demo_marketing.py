@@ -26,10 +26,10 @@ def test_the_demo_sends_campaigns_with_plausible_results(demo):
     assert sent.count() == 3
     for campaign in sent:
         totals = campaign_report(campaign).totals
-        assert totals.sent > 20, campaign.name
+        assert totals.sent >= 8, campaign.name
         assert 20 <= totals.open_rate <= 75, (campaign.name, totals.open_rate)
         assert 0 < totals.click_to_open_rate <= 80, campaign.name
-        assert 0 < totals.bounce_rate < 10 and totals.machine_opened > 0
+        assert totals.bounce_rate < 15 and totals.machine_opened > 0
         assert clicks_per_link(campaign.send), campaign.name
     # Nothing is left for a worker to deliver, and later sends leave out earlier bounces
     # and unsubscribes for the right reason.

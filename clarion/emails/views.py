@@ -6,6 +6,8 @@ email clients fetch images from (see assets.py).
 """
 
 import json
+import logging
+from smtplib import SMTPException
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -20,9 +22,12 @@ from clarion.core.permissions import capability_required
 from clarion.core.ratelimit import over_limit
 from clarion.crm.pickers import picker_url
 from clarion.emails import assets, designs, queries
+from clarion.emails.blocks import DocumentError
 from clarion.emails.forms import EmailSearchForm, TemplateNameForm, block_labels, new_blocks
 from clarion.emails.models import Email
+from clarion.emails.personalize import PersonalizationError, available_tokens
 
+logger = logging.getLogger(__name__)
 manage_email = capability_required(queries.CAPABILITY)
 PAGE_SIZE = 50
 TESTS_PER_HOUR = 20
@@ -157,6 +162,7 @@ def email_builder(request: HttpRequest, pk: int) -> HttpResponse:
         "labels": block_labels(), "new_blocks": new_blocks(), "template_form": TemplateNameForm(
             initial={"name": email.name}),
         "contacts": queries.preview_contacts(request.user),
+        "tokens": available_tokens(),
         "contact_picker_url": picker_url("contact", "contact_id"),
         "email_nav": "templates" if email.kind == Email.Kind.TEMPLATE else "emails",
         "current_section": "email"})
@@ -222,7 +228,14 @@ def email_send_test(request: HttpRequest, pk: int) -> JsonResponse:
                                         "%(minutes)d minutes.") % {"minutes": -(-wait // 60)}},
                             status=429, headers={"Retry-After": str(wait)})
     contact = queries.preview_contact(request.user, _json_body(request).get("contact_id"))
-    services.send_test(email, to=request.user.email, as_contact=contact, actor=request.user)
+    try:
+        services.send_test(email, to=request.user.email, as_contact=contact, actor=request.user)
+    except (services.TestSendError, DocumentError, PersonalizationError) as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    except (OSError, SMTPException):
+        logger.exception("Sending a test of email %s failed", email.pk)
+        return JsonResponse({"error": _("The test could not be sent: the mail server did not "
+                                        "accept it. Try again later.")}, status=502)
     return JsonResponse({"message": _("A test was sent to %(address)s.")
                          % {"address": request.user.email}})
 

@@ -270,3 +270,18 @@ def test_gallery_query_count_does_not_grow_with_saved_templates(signed_in, marke
     with CaptureQueriesContext(connection) as many:
         assert signed_in.get(reverse("emails:templates")).status_code == 200
     assert len(many) == len(few) <= 8
+
+
+def test_a_test_the_mail_server_refuses_is_reported_not_a_crash(signed_in, marketer,
+                                                                 monkeypatch):
+    from smtplib import SMTPServerDisconnected
+
+    from clarion.emails import services
+
+    def refuse(*args, **kwargs):
+        raise SMTPServerDisconnected("gone")
+
+    monkeypatch.setattr(services, "send_test", refuse)
+    response = post_json(signed_in, reverse("emails:send_test", args=[make_email(marketer).pk]),
+                         {})
+    assert response.status_code == 502 and "could not be sent" in response.json()["error"]

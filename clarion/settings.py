@@ -209,6 +209,15 @@ EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
 MAILERS = {"default": mailer_from_url(EMAIL_URL)}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clarion <clarion@localhost>")
 
+# --- Consent pages --------------------------------------------------------------------------
+# The mailto half of List-Unsubscribe; empty: unsubscribe@<the domain of DEFAULT_FROM_EMAIL>.
+CLARION_UNSUBSCRIBE_MAILTO = os.environ.get("CLARION_UNSUBSCRIBE_MAILTO", "")
+CLARION_EMAIL_LINK_RATE_LIMIT = int(os.environ.get("CLARION_EMAIL_LINK_RATE_LIMIT", "60"))
+CLARION_EMAIL_LINK_BAD_TOKEN_LIMIT = int(os.environ.get("CLARION_EMAIL_LINK_BAD_TOKEN_LIMIT",
+                                                        "20"))
+CLARION_ONE_CLICK_PER_MESSAGE_LIMIT = int(os.environ.get("CLARION_ONE_CLICK_PER_MESSAGE_LIMIT",
+                                                         "10"))
+
 # --- Email tracking -------------------------------------------------------------------------
 CLARION_INBOUND_SECRET = os.environ.get("CLARION_INBOUND_SECRET", "")  # empty: /email/inbound/ off
 CLARION_BOUNCE_IMAP_URL = os.environ.get("CLARION_BOUNCE_IMAP_URL", "")  # imaps://u:p@host/INBOX

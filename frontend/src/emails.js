@@ -226,7 +226,11 @@ class EmailBuilder {
     const blocks = listAt(this.document, list);
     const from = path[path.length - 1];
     const to = from + delta;
-    if (to < 0 || to >= blocks.length) return;
+    if (to < 0 || to >= blocks.length) {
+      // Past the top or bottom of a column, the block leaves it: above or below its columns.
+      if (list.length === 2) this.moveOutOfColumn(path, delta);
+      return;
+    }
     const [block] = blocks.splice(from, 1);
     blocks.splice(to, 0, block);
     const moved = [...list, to];
@@ -236,6 +240,18 @@ class EmailBuilder {
     this.focusBlock(moved);
     this.announce(this.t("messages", "moved", {
       type: this.typeLabel(block.type), position: to + 1, count: blocks.length }));
+  }
+
+  moveOutOfColumn(path, delta) {
+    const [block] = listAt(this.document, path.slice(0, 2)).splice(path[2], 1);
+    const index = delta < 0 ? path[0] : path[0] + 1;
+    this.document.blocks.splice(index, 0, block);
+    this.selected = [index];
+    this.changed();
+    this.renderSettings();
+    this.focusBlock([index]);
+    this.announce(this.t("messages", "moved", {
+      type: this.typeLabel(block.type), position: index + 1, count: this.document.blocks.length }));
   }
 
   duplicateBlock(path) {
@@ -438,8 +454,8 @@ class EmailBuilder {
       element("span", { className: "email-drag-handle", "aria-hidden": "true", title: label }, icon("move")),
       element("span", { className: "email-block-type", text: label }),
       element("span", { className: "email-block-actions" },
-        this.actionButton("up", "arrow-up", this.t("actions", "moveUp"), position, index === 0),
-        this.actionButton("down", "arrow-down", this.t("actions", "moveDown"), position, index === siblings - 1),
+        this.actionButton("up", "arrow-up", this.t("actions", "moveUp"), position, index === 0 && path.length === 1),
+        this.actionButton("down", "arrow-down", this.t("actions", "moveDown"), position, index === siblings - 1 && path.length === 1),
         this.actionButton("duplicate", "copy", this.t("actions", "duplicate"), position),
         this.actionButton("delete", "trash-2", this.t("actions", "delete"), position)));
     item.append(bar, this.blockBody(block, path));

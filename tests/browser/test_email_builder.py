@@ -254,3 +254,24 @@ def test_an_image_uploaded_from_the_builder_needs_its_alt_text(page, marketer, b
     page.get_by_role("button", name="Choose from library").click()
     expect(page.locator("[data-asset-grid] .email-asset")).to_have_count(1)
     assert_accessible(page)
+
+
+def test_keyboard_moves_into_a_column_and_out_of_it(page, marketer, blank_email):  # noqa: F811
+    login(page, marketer.email, PASSWORD)
+    open_builder(page, blank_email)
+    page.locator("[data-add-block=columns]").focus()
+    page.keyboard.press("Enter")
+    column = page.locator("[data-canvas] [data-list='0.0']")
+    expect(column.locator("> li")).to_have_count(1)  # a new columns block holds some text
+    page.get_by_label("Add to column 1").first.select_option("button")
+    page.get_by_role("button", name="Add to column 1").focus()
+    page.keyboard.press("Enter")
+    button = column.locator("> li[data-block-type=button]")
+    expect(button).to_be_focused()
+    # Up within the column, then up again: out of the column, above the columns block.
+    page.keyboard.press("Alt+ArrowUp")
+    expect(column.locator("> li").first).to_have_attribute("data-block-type", "button")
+    page.keyboard.press("Alt+ArrowUp")
+    assert canvas_types(page) == ["button", "columns"]
+    expect(page.locator("[data-canvas] > li[data-block-type=button]")).to_be_focused()
+    expect(page.locator("[data-announcer]")).to_have_text("Button moved to position 1 of 2.")

@@ -13,4 +13,6 @@ urlpatterns = [
          name="export"),
     path("email/campaigns/<int:pk>/report/contacts/<int:contact_pk>/", report_views.trace,
          name="trace"),
+    path("email/campaigns/for-contact/<int:contact_pk>/", report_views.contact_messages,
+         name="contact_messages"),
 ]

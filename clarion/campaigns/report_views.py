@@ -6,6 +6,7 @@ through `visible_to`, so a number may count more people than the viewer may see.
 """
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +19,12 @@ from clarion.campaigns import reports
 from clarion.campaigns.models import Campaign
 from clarion.campaigns.trace import trace_contact
 from clarion.core import cursors
-from clarion.core.permissions import capability_required, visible_to
+from clarion.core.permissions import (
+    capability_required,
+    has_capability,
+    is_guest,
+    visible_to,
+)
 from clarion.crm.models import Contact
 
 CAPABILITY = "marketing.manage"
@@ -176,3 +182,17 @@ def trace(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     return render(request, "campaigns/report/trace.html", {
         "campaign": campaign, "trace": trace_contact(campaign, contact),
         "current_section": "email"})
+
+
+@login_required
+def contact_messages(request: HttpRequest, contact_pk: int) -> HttpResponse:
+    """The list of a contact page's "Marketing email" card: everyone who may see the
+    contact sees what was sent to them; the trace links need `marketing.manage`."""
+    from clarion.campaigns.panels import recent_messages
+
+    if is_guest(request.user):
+        raise Http404
+    contact = get_object_or_404(visible_to(request.user, Contact.objects.all()), pk=contact_pk)
+    return render(request, "campaigns/report/record_panel_items.html", {
+        "messages": recent_messages(contact),
+        "may_trace": has_capability(request.user, CAPABILITY)})

@@ -1,5 +1,6 @@
 """A sent campaign's report in a real browser at phone width: the numbers and chart, a drill
-into "Opened", and one contact's trace; every page checked with axe."""
+into "Opened", one contact's trace and their page's "Marketing email" card; every page
+checked with axe."""
 
 from datetime import timedelta
 
@@ -66,4 +67,10 @@ def test_report_drill_into_opened_and_trace_one_contact_at_phone_width(page, mar
     rows.first.get_by_role("link", name="Why?").click()
     expect(page.get_by_text("Sent on")).to_be_visible()
     expect(page.get_by_role("heading", name="This email on the contact's timeline")).to_be_visible()
+    assert_accessible(page)
+
+    # The contact's page: the "Marketing email" card loads the emails sent to them.
+    page.locator(".page-header").get_by_role("link", name="Reader0 Example").click()
+    card = page.locator("section", has=page.get_by_role("heading", name="Marketing email"))
+    expect(card.get_by_role("link", name="Autumn newsletter")).to_be_visible()
     assert_accessible(page)

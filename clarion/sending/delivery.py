@@ -190,11 +190,14 @@ def _throttle(claimed: list[Claimed], settings: conf.SendSettings) -> list[Claim
 def release(messages: list[Claimed], *, delay: float) -> None:
     """Give claimed messages back unattempted (over a rate, out of lease time, server down)."""
     due = timezone.now() + timedelta(seconds=delay + random.uniform(0, min(delay, 1.0)))
+    by_attempts: dict[int, list[int]] = {}
     for message in messages:
-        Message.objects.filter(pk=message.pk, status=Message.Status.SENDING,
-                               attempts=message.attempts).update(
+        by_attempts.setdefault(message.attempts, []).append(message.pk)
+    for attempts, pks in by_attempts.items():  # only while the claim is still ours
+        Message.objects.filter(pk__in=pks, status=Message.Status.SENDING,
+                               attempts=attempts).update(
             status=Message.Status.DEFERRED, lease_until=None, due_at=due,
-            attempts=message.attempts - 1)
+            attempts=attempts - 1)
 
 
 # --- Recording answers ----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from clarion.api.idempotency import run_once
 from clarion.api.pagination import CursorPagination
 from clarion.api.preconditions import expected_version
 from clarion.crm.api_schemas import Id, Input
-from clarion.emails import assets, designs, queries
+from clarion.emails import assets, designs, queries, rendering
 from clarion.emails.models import Asset, Email
 
 CAPABILITY = queries.CAPABILITY
@@ -186,8 +186,6 @@ def create(request, payload: EmailIn):
 @router.post("/preview", response=PreviewOut, **_named("preview_email_document"),
              summary="Render a block document as a contact (or sample values) would see it")
 def preview(request, body: PreviewIn):
-    from clarion.emails import rendering
-
     try:
         document = designs.clean_document(body.document)
     except designs.InvalidDocument as error:
@@ -255,8 +253,6 @@ def delete(request, email_id: Id):
 @router.post("/{int:email_id}/preview", response=PreviewOut, **_named("preview_email"),
              summary="Render a saved email as a contact (or sample values) would see it")
 def preview_saved(request, email_id: Id, contact_id: Id | None = None):
-    from clarion.emails import rendering
-
     email = _get(email_id)
     contact = queries.preview_contact(request.user, contact_id) if contact_id else None
     if contact_id and contact is None:

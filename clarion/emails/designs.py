@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clarion.emails import blocks
 from clarion.emails.models import Email, empty_document
 
 
@@ -52,8 +53,6 @@ class VersionConflict(Exception):
 
 def clean_document(data) -> dict:
     """The validated, sanitized form of a document; InvalidDocument naming its problems."""
-    from clarion.emails import blocks
-
     if data is None:
         return empty_document()
     try:

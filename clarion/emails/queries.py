@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 
 from clarion.core.permissions import has_capability, visible_to
 from clarion.crm.models import Contact
+from clarion.emails import library
 from clarion.emails.models import Asset, Email
 
 CAPABILITY = "marketing.manage"
@@ -56,8 +57,6 @@ def _field(template, name: str, default=""):
 
 def library_templates() -> list[LibraryTemplate]:
     """The built-in templates of clarion/emails/library, in the library's order."""
-    from clarion.emails import library
-
     source = library.TEMPLATES
     items = source.items() if isinstance(source, dict) else (
         (_field(template, "key") or _field(template, "slug"), template) for template in source)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clarion.core.permissions import capability_required
 from clarion.core.ratelimit import over_limit
 from clarion.crm.pickers import picker_url
-from clarion.emails import assets, designs, queries
+from clarion.emails import assets, designs, queries, rendering, services
 from clarion.emails.blocks import DocumentError
 from clarion.emails.forms import EmailSearchForm, TemplateNameForm, block_labels, new_blocks
 from clarion.emails.models import Email
@@ -122,8 +122,6 @@ def _thumbnail(preview: dict) -> HttpResponse:
 @manage_email
 @require_GET
 def library_thumbnail(request: HttpRequest, key: str) -> HttpResponse:
-    from clarion.emails import rendering
-
     template = queries.library_template(key)
     if template is None:
         raise Http404
@@ -135,8 +133,6 @@ def library_thumbnail(request: HttpRequest, key: str) -> HttpResponse:
 @manage_email
 @require_GET
 def email_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
-    from clarion.emails import rendering
-
     email = _email_or_404(pk)
     return _thumbnail(rendering.render_preview(
         email.document, subject=email.subject, preheader=email.preheader))
@@ -197,8 +193,6 @@ def email_save(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def email_preview(request: HttpRequest, pk: int) -> JsonResponse:
     """The live preview of the builder's current (unsaved) state, as a contact if chosen."""
-    from clarion.emails import rendering
-
     _email_or_404(pk)
     body = _json_body(request)
     try:
@@ -217,8 +211,6 @@ def email_preview(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def email_send_test(request: HttpRequest, pk: int) -> JsonResponse:
     """Send the saved email to the signed-in user's own address, a few times an hour."""
-    from clarion.emails import services
-
     email = _email_or_404(pk)
     if not request.user.email:
         return JsonResponse({"error": _("Your account has no email address.")}, status=400)

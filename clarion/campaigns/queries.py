@@ -144,9 +144,19 @@ def launch_problems(campaign: Campaign, *, compiled: list[dict] | None = None,
     elif not recipient_estimate.eligible:
         problems.append(Problem("no_recipients", _("None of the chosen contacts may receive "
                                                    "this email (see who is left out).")))
+    elif _test_group_too_small(campaign, recipient_estimate.eligible):
+        problems.append(Problem("test_group_too_small", _(
+            "The test group would have fewer people than variants: raise the test group's "
+            "share or split the whole send (100 %).")))
     if not any(p.code in ("no_email", "variant_email") for p in problems):
         problems += content_problems(campaign, compiled)
     return problems
+
+
+def _test_group_too_small(campaign: Campaign, eligible: int) -> bool:
+    if not campaign.is_ab or campaign.test_percent >= 100:
+        return False
+    return eligible * campaign.test_percent // 100 < max(len(variants_of(campaign)), 2)
 
 
 def _setup_problems(campaign: Campaign) -> list[Problem]:

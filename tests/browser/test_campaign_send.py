@@ -122,6 +122,9 @@ def test_the_editor_works_by_keyboard_and_on_a_phone(page, marketer, audience):
     page.keyboard.press("Tab")
     expect(page.get_by_label("Variant B subject")).to_be_focused()
     page.keyboard.type("Our spring news")
+    page.get_by_label("Test group (% of recipients)").focus()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("100")  # two recipients: split them rather than hold one back
     page.get_by_role("button", name="Save").focus()
     page.keyboard.press("Enter")
 
@@ -136,4 +139,5 @@ def test_the_editor_works_by_keyboard_and_on_a_phone(page, marketer, audience):
     expect(dialog).to_be_hidden()
     campaign.refresh_from_db()
     assert campaign.status == "draft" and campaign.ab_test == "subject"
+    assert campaign.test_percent == 100
     assert [v.subject for v in campaign.variants.all()] == ["Spring is here", "Our spring news"]

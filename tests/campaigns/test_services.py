@@ -318,6 +318,13 @@ def test_a_content_test_compiles_each_email(admin_user):
     assert subjects[1] == "Other" and subjects[0] != "Other"
 
 
+def test_a_test_group_smaller_than_the_variants_is_refused(admin_user):
+    campaign = ab_campaign(admin_user, people(5), percent=20)  # one person for two variants
+    with pytest.raises(services.CampaignError) as error:
+        services.launch(campaign, actor=admin_user)
+    assert "test_group_too_small" in codes(error)
+
+
 def test_a_100_percent_test_splits_the_whole_send_with_no_winner(admin_user):
     campaign = services.launch(ab_campaign(admin_user, people(20), percent=100),
                                actor=admin_user)

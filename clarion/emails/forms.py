@@ -74,7 +74,7 @@ def block_labels() -> dict:
         },
         "networks": {key: str(label) for key, label in blocks.SOCIAL_NETWORKS.items()},
         "emailSettings": _("Email settings"), "reset": _("Use the default"),
-        "notSet": _("Not set"), "close": _("Close"),
+        "notSet": _("Not set"), "close": _("Close"), "moreImages": _("More images"),
     }
 
 

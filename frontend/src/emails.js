@@ -715,8 +715,8 @@ class EmailBuilder {
     wrap.append(
       element("p", { className: "email-field-title", id, text: name }),
       preview,
-      element("div", { className: "email-image-actions" }, library,
-        element("label", { for: uploadId, className: "btn btn-secondary btn-sm" }, this.t("actions", "upload")), upload, clear),
+      element("div", { className: "email-image-actions" }, library, upload,
+        element("label", { for: uploadId, className: "btn btn-secondary btn-sm" }, this.t("actions", "upload")), clear),
       uploadStatus,
     );
     return wrap;
@@ -785,19 +785,29 @@ class EmailBuilder {
     }
     const grid = dialog.querySelector("[data-asset-grid]");
     grid.replaceChildren(element("li", { className: "text-muted", text: "…" }));
+    dialog.querySelector("[data-asset-more]")?.remove();
     dialog.showModal();
-    fetch(this.urls.assets, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    const pick = (asset) => element("li", {}, element("button", {
+      type: "button", className: "email-asset", onclick: () => { dialog.close(); choose(asset); },
+    }, element("img", { src: asset.url, alt: "", loading: "lazy" }), element("span", { text: asset.name })));
+    // Fifty images a page; "More images" fetches the next page.
+    const load = (page) => fetch(`${this.urls.assets}?page=${page}`, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((response) => response.json())
       .then((data) => {
-        if (!data.results.length) {
-          grid.replaceChildren(element("li", { className: "text-muted", text: this.labels.messages.noAssets }));
-          return;
+        if (page === 1) grid.replaceChildren();
+        if (page === 1 && !data.results.length) {
+          grid.append(element("li", { className: "text-muted", text: this.labels.messages.noAssets }));
         }
-        grid.replaceChildren(...data.results.map((asset) => element("li", {},
-          element("button", {
-            type: "button", className: "email-asset", onclick: () => { dialog.close(); choose(asset); },
-          }, element("img", { src: asset.url, alt: "", loading: "lazy" }), element("span", { text: asset.name })))));
+        grid.append(...data.results.map(pick));
+        dialog.querySelector("[data-asset-more]")?.remove();
+        if (data.has_next) {
+          grid.after(element("button", {
+            type: "button", className: "btn btn-secondary btn-sm", "data-asset-more": "",
+            text: this.labels.moreImages, onclick: () => load(page + 1),
+          }));
+        }
       });
+    load(1);
   }
 
   uploadImage(file, choose, status) {

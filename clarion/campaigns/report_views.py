@@ -78,16 +78,17 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         "campaign_url": campaign_page_url(campaign), "current_section": "email"})
 
 
-def _narrowing(request: HttpRequest) -> dict:
-    """The drill-down's metric, variant and reason from the query string (404 if unknown)."""
-    metric = request.GET.get("metric", "sent")
+def _narrowing(params) -> dict:
+    """The drill-down's metric, variant and reason from the query string or the posted form
+    (404 for an unknown metric)."""
+    metric = params.get("metric", "sent")
     if metric not in reports.METRICS:
         raise Http404
     narrowing: dict = {"metric": metric, "variant": None, "reason": None}
-    if request.GET.get("variant", "").isdigit():
-        narrowing["variant"] = int(request.GET["variant"])
-    if "reason" in request.GET:
-        narrowing["reason"] = request.GET["reason"][:40]
+    if params.get("variant", "").isdigit():
+        narrowing["variant"] = int(params["variant"])
+    if "reason" in params:
+        narrowing["reason"] = params["reason"][:40]
     return narrowing
 
 
@@ -122,7 +123,7 @@ def contacts(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     if campaign.send is None:
         raise Http404
-    narrowing = _narrowing(request)
+    narrowing = _narrowing(request.GET)
     metric = narrowing.pop("metric")
     queryset = reports.visible_metric_messages(request.user, campaign.send, metric,
                                                **narrowing)
@@ -155,8 +156,7 @@ def export_contacts(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     if campaign.send is None:
         raise Http404
-    request.GET = request.POST  # the same narrowing fields, posted
-    narrowing = _narrowing(request)
+    narrowing = _narrowing(request.POST)
     metric = narrowing.pop("metric")
     ids = list(reports.visible_metric_messages(request.user, campaign.send, metric,
                                                **narrowing).values_list("contact_id",

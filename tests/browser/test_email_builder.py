@@ -275,3 +275,29 @@ def test_keyboard_moves_into_a_column_and_out_of_it(page, marketer, blank_email)
     assert canvas_types(page) == ["button", "columns"]
     expect(page.locator("[data-canvas] > li[data-block-type=button]")).to_be_focused()
     expect(page.locator("[data-announcer]")).to_have_text("Button moved to position 1 of 2.")
+
+
+def test_preview_as_a_contact_found_by_searching(page, marketer, blank_email):  # noqa: F811
+    from clarion.crm.models import Contact
+    from clarion.crm.services import create_record
+
+    for number in range(12):  # more than the picker lists at first
+        create_record(Contact, actor=marketer, values={
+            "first_name": f"Person{number}", "email": f"p{number}@example.org"},
+            link_by_domain=False)
+    create_record(Contact, actor=marketer, values={
+        "first_name": "Zelda", "last_name": "Quist", "email": "zelda@example.org"},
+        link_by_domain=False)
+    Contact.objects.filter(first_name="Zelda").update(created_at="2020-01-01T00:00:00Z")
+    blank_email.document = {"settings": {}, "blocks": [
+        {"type": "text", "html": "<p>Dear {{ contact.first_name }},</p>"}, {"type": "footer"}]}
+    blank_email.save()
+    login(page, marketer.email, PASSWORD)
+    open_builder(page, blank_email)
+    select = page.locator("[data-preview-contact]")
+    expect(select.locator("option", has_text="Zelda")).to_have_count(0)
+    page.get_by_label("Search to narrow the contact list").fill("zel")
+    expect(select.locator("option", has_text="Zelda")).to_have_count(1)
+    select.select_option(label=select.locator("option", has_text="Zelda").inner_text())
+    preview = page.frame_locator("[data-preview-iframe]").locator("body")
+    expect(preview).to_contain_text("Dear Zelda,")

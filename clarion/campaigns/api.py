@@ -18,7 +18,7 @@ from clarion.api.auth import scope_required
 from clarion.api.errors import APIError, NotFound
 from clarion.api.idempotency import run_once
 from clarion.api.pagination import CursorPagination
-from clarion.campaigns import queries, services
+from clarion.campaigns import queries, report_api, services
 from clarion.campaigns.forms import is_known_zone
 from clarion.campaigns.models import Campaign
 from clarion.crm.api_schemas import Id, Input
@@ -376,4 +376,5 @@ def progress(request, campaign_id: Id):
     return {"status": campaign.status, **queries.progress(campaign)}
 
 
-routers = [("/campaigns", router)]
+# The report endpoints sit under /campaigns too.
+routers = [("/campaigns", router), ("/campaigns", report_api.router)]

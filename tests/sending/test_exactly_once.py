@@ -102,3 +102,20 @@ def test_concurrent_claimers_never_take_the_same_message():
     assert len(claimed) == len(set(claimed)) == 2000
     assert set(Message.objects.filter(send=send).values_list("status", flat=True)) == {
         "sending"}
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=NO_TASKS)
+def test_send_worker_with_several_processes_and_loops_delivers_everything_once():
+    audience(300)
+    send = services.resolve_recipients(make_send(), Contact.objects.all())
+    with SMTPServer() as server:
+        env = clarion_env(DATABASE_URL=database_url(), EMAIL_URL=server.url(timeout=5),
+                          CLARION_SEND_BATCH="20", CLARION_LOG_LEVEL="WARNING")
+        done = subprocess.run(clarion_command("send-worker", "--processes=2", "--threads=2",
+                                              "--until-idle", "--idle-sleep=0.1"),
+                              env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+        deliveries = Counter(server.handler.deliveries)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert set(Message.objects.filter(send=send).values_list("status", flat=True)) == {"sent"}
+    assert len(deliveries) == 300 and set(deliveries.values()) == {1}

@@ -37,6 +37,7 @@ from clarion.tracking.instrument import TrackingContext, instrument
 logger = logging.getLogger(__name__)
 
 CLAIMABLE = ("queued", "deferred")
+SEND_INFO_TTL = 60.0  # seconds
 CLAIM_COLUMNS = "id, send_id, contact_id, email, domain, variant, attempts, message_id"
 
 
@@ -54,11 +55,13 @@ class Claimed:
 
 @dataclass
 class SendInfo:
-    """What a worker keeps about a send while delivering it."""
+    """What a worker keeps about a send while delivering it (re-read every minute, so a
+    sender's new DKIM key is picked up by long-running workers)."""
 
     send: Send
     campaign_id: int | None
     prepared: dict[int, personalize.Prepared] = field(default_factory=dict)
+    loaded_at: float = field(default_factory=time.monotonic)
 
     def event_data(self, message: Claimed, **extra) -> dict:
         data = {"send_id": self.send.pk, "message_id": message.pk, **extra}
@@ -135,10 +138,11 @@ def _skip_excluded(claimed: list[Claimed]) -> list[Claimed]:
     by_send: dict[int, list[Claimed]] = {}
     for message in claimed:
         by_send.setdefault(message.send_id, []).append(message)
-    types = dict(Send.objects.filter(pk__in=by_send).values_list("pk", "subscription_type"))
+    sends = Send.objects.filter(pk__in=by_send).select_related("subscription_type")
+    types = {send.pk: send.subscription_type for send in sends}
     skipped: dict[str, list[int]] = {}
     for send_id, messages in by_send.items():
-        subscription_type = _subscription_type(types.get(send_id))
+        subscription_type = types.get(send_id)
         contacts = Contact.objects.filter(pk__in=[m.contact_id for m in messages])
         verdicts = dict(annotate_exclusion(contacts, subscription_type)
                         .values_list("pk", "exclusion"))
@@ -153,19 +157,6 @@ def _skip_excluded(claimed: list[Claimed]) -> list[Claimed]:
             attempts=F("attempts") - 1)
     gone = {pk for pks in skipped.values() for pk in pks}
     return [message for message in claimed if message.pk not in gone]
-
-
-_types_cache: dict[int, object] = {}
-
-
-def _subscription_type(pk: int | None):
-    if pk is None:
-        return None
-    if pk not in _types_cache:
-        from clarion.subscriptions.models import SubscriptionType
-
-        _types_cache[pk] = SubscriptionType.objects.get(pk=pk)
-    return _types_cache[pk]
 
 
 def _throttle(claimed: list[Claimed], settings: conf.SendSettings) -> list[Claimed]:
@@ -351,10 +342,10 @@ class Worker:
         return info.prepared[variant]
 
     def _send_infos(self, send_ids: set[int]) -> dict[int, SendInfo]:
+        stale = time.monotonic() - SEND_INFO_TTL
+        self.sends = {pk: info for pk, info in self.sends.items() if info.loaded_at > stale}
         missing = send_ids - set(self.sends)
         if missing:
-            if len(self.sends) > 100:
-                self.sends.clear()
             rows = Send.objects.filter(pk__in=missing).select_related("sender").annotate(
                 campaign_pk=F("campaign__id"))
             for send in rows:

@@ -52,7 +52,7 @@ class Command(BaseCommand):
     @staticmethod
     def _loop(settings, stop: threading.Event, until_idle: bool, idle_sleep: float,
               sent: list[int]) -> None:
-        worker = Worker(settings=settings)
+        worker = Worker(settings=settings, own_connection=True)
         try:
             if until_idle:
                 worker.run(until_idle=True, stop=stop, idle_sleep=idle_sleep)

@@ -122,10 +122,12 @@ def recover_expired_leases(now, settings: conf.SendSettings) -> int:
         Message.objects.filter(pk__in=[pk for pk, *_ in exhausted]).update(
             status=Message.Status.FAILED, reason="retries_exhausted", lease_until=None,
             uncertain_attempts=F("uncertain_attempts") + 1)
-        sends = Send.objects.in_bulk({send_id for _pk, send_id, _c in exhausted})
+        sends = Send.objects.annotate(campaign_pk=F("campaign__id")).in_bulk(
+            {send_id for _pk, send_id, _c in exhausted})
         emit_many(NewEvent("email.failed", contact_id=contact_id, subject=sends[send_id],
-                           data={"send_id": send_id, "message_id": pk,
-                                 "reason": "retries_exhausted", "smtp_code": None})
+                           data=SendInfo(sends[send_id], sends[send_id].campaign_pk).event_data(
+                               Claimed(pk, send_id, contact_id, "", "", 0, 0, ""),
+                               reason="retries_exhausted", smtp_code=None))
                   for pk, send_id, contact_id in exhausted)
     return len(exhausted) + expired.update(
         status=Message.Status.DEFERRED, lease_until=None, due_at=now,

@@ -251,3 +251,19 @@ def test_random_refusals_drops_and_stalls_end_in_exactly_one_delivery_or_a_failu
     assert bounced and bounced == set(Suppression.objects.values_list("email", flat=True))
     assert Event.objects.filter(kind="email.sent").count() == sum(
         m.status == "sent" for m in messages)
+
+
+def test_a_message_whose_worker_keeps_dying_fails_once_its_attempts_are_used():
+    send = resolved(1)
+    with override_settings(CLARION_SEND_MAX_ATTEMPTS=2):
+        for _ in range(2):  # two workers that died mid-conversation
+            (claimed,) = claim_due_messages(conf.current())
+            Message.objects.filter(pk=claimed.pk).update(
+                lease_until=timezone.now() - timedelta(seconds=1))
+        assert claim_due_messages(conf.current()) == []
+    message = Message.objects.get(send=send)
+    assert (message.status, message.reason, message.uncertain_attempts) == (
+        "failed", "retries_exhausted", 2)
+    failed = Event.objects.get(kind="email.failed")
+    assert failed.data == {"send_id": send.pk, "message_id": message.pk,
+                           "reason": "retries_exhausted", "smtp_code": None}

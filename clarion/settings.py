@@ -5,6 +5,7 @@ production sets DATABASE_URL, REDIS_URL, EMAIL_URL, SECRET_KEY, SITE_URL and ALL
 """
 
 import ipaddress
+import json
 import os
 import secrets
 from pathlib import Path
@@ -208,6 +209,16 @@ def mailer_from_url(url: str) -> dict:
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
 MAILERS = {"default": mailer_from_url(EMAIL_URL)}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clarion <clarion@localhost>")
+
+# --- Send engine (clarion/sending/conf.py documents each) -----------------------------------
+CLARION_SEND_DOMAIN_LIMITS = json.loads(os.environ.get("CLARION_SEND_DOMAIN_LIMITS") or "{}")
+CLARION_SEND_BATCH = int(os.environ.get("CLARION_SEND_BATCH", "200"))
+CLARION_SEND_LEASE_SECONDS = int(os.environ.get("CLARION_SEND_LEASE_SECONDS", "300"))
+CLARION_SEND_MAX_ATTEMPTS = int(os.environ.get("CLARION_SEND_MAX_ATTEMPTS", "8"))
+CLARION_SEND_RETRY_BASE = float(os.environ.get("CLARION_SEND_RETRY_BASE", "60"))
+CLARION_SEND_RETRY_MAX = float(os.environ.get("CLARION_SEND_RETRY_MAX", str(6 * 3600)))
+CLARION_BOUNCE_ADDRESS = os.environ.get("CLARION_BOUNCE_ADDRESS", "")
+CLARION_MAX_IMAGE_MB = int(os.environ.get("CLARION_MAX_IMAGE_MB", "5"))
 
 # --- Consent pages --------------------------------------------------------------------------
 # The mailto half of List-Unsubscribe; empty: unsubscribe@<the domain of DEFAULT_FROM_EMAIL>.

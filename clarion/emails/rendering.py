@@ -427,9 +427,7 @@ def token_problems(document: Document | dict, *, subject: str = "",
     for number, block in enumerate(document.blocks, start=1):
         where = _("Block %(number)s (%(type)s)") % {"number": number,
                                                      "type": BLOCK_TYPES[block.type]}
-        inner = [(f"{where} › {_('column %(column)s, block %(number)s') % {'column': column,
-                                                                          'number': position}}",
-                  child)
+        inner = [(f"{where} › {_column_block(column, position)}", child)
                  for column, cell in enumerate(getattr(block, "columns", []), start=1)
                  for position, child in enumerate(cell.blocks, start=1)]
         for label, item in [(where, block), *inner]:
@@ -441,3 +439,7 @@ def token_problems(document: Document | dict, *, subject: str = "",
         except personalize.TokenSyntaxError as error:
             problems.append(f"{label}: {error}")
     return problems
+
+
+def _column_block(column: int, position: int) -> str:
+    return _("column %(column)s, block %(number)s") % {"column": column, "number": position}

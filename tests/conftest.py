@@ -26,3 +26,9 @@ def admin_user(roles):
 def sales_user(roles):
     return create_user(email="sam@example.com", password="correct horse battery",
                        first_name="Sam", role=roles["Sales"])
+
+
+@pytest.fixture
+def marketer(roles):
+    return create_user(email="mia@example.com", password="correct horse battery",
+                       first_name="Mia", role=roles["Marketing"])

@@ -8,20 +8,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from clarion.accounts.services import create_user, ensure_default_roles
 from clarion.sending.models import Message
 from tests.browser.conftest import assert_accessible, login
 from tests.campaigns.test_reports import add_message, email_events, make_campaign, make_contact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def marketer(transactional_db):
-    roles = ensure_default_roles()
-    return create_user(email="mia@example.com", password=PASSWORD, first_name="Mia",
-                       role=roles["Marketing"])
 
 
 @pytest.fixture

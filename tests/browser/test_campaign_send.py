@@ -9,7 +9,6 @@ import pytest
 from django.test import override_settings
 from playwright.sync_api import expect
 
-from clarion.accounts.services import create_user, ensure_default_roles
 from clarion.campaigns import services
 from clarion.campaigns.models import Campaign
 from clarion.sending.tasks import deliver_due
@@ -21,13 +20,6 @@ from tests.sending.smtp_server import SMTPServer
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def marketer(transactional_db):
-    roles = ensure_default_roles()
-    return create_user(email="mia@example.com", password=PASSWORD, first_name="Mia",
-                       role=roles["Marketing"])
 
 
 @pytest.fixture

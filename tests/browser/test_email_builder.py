@@ -6,7 +6,6 @@ loses nothing; every page checked with axe."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from clarion.accounts.services import create_user, ensure_default_roles
 from clarion.emails import designs
 from clarion.emails.models import Email
 from tests.browser.conftest import (  # noqa: F401
@@ -19,13 +18,6 @@ from tests.browser.conftest import (  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def marketer(transactional_db):
-    roles = ensure_default_roles()
-    return create_user(email="mia@example.com", password=PASSWORD, first_name="Mia",
-                       role=roles["Marketing"])
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from clarion.accounts.services import create_user, ensure_default_roles
 from clarion.crm.models import Company
 from clarion.segments.models import Segment
 from clarion.segments.services import add_members, create_segment
@@ -17,13 +16,6 @@ from tests.segments.support import did, make_contact
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery"
 PRICING = "https://example.org/pricing"
-
-
-@pytest.fixture
-def marketer(transactional_db):
-    roles = ensure_default_roles()
-    return create_user(email="mia@example.com", password=PASSWORD, first_name="Mia",
-                       role=roles["Marketing"])
 
 
 @pytest.fixture

@@ -15,9 +15,11 @@ class SendingConfig(AppConfig):
 
     def ready(self) -> None:
         from clarion.core import scheduler
+        from clarion.sending import merge
         from clarion.sending.describers import register_describers
 
         register_describers()
+        merge.register()
         scheduler.register(scheduler.PeriodicJob("deliver-email", DELIVERY_EVERY,
                                                  wake_delivery))
 

@@ -23,6 +23,15 @@ class TestSendError(Exception):
     __test__ = False  # not a test case, whatever pytest's collector thinks of the name
 
 
+class TestSendLimited(TestSendError):
+    """Too many tests this hour; `retry_after` says how many seconds to wait."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(_("You've sent many tests this hour; try again in %(minutes)d "
+                           "minutes.") % {"minutes": -(-retry_after // 60)})
+
+
 def send_test(email: Any, *, to: str | list[str], as_contact: Any = None, sender: Any = None,
               actor: Any) -> EmailMultiAlternatives:
     """Render `email` as `as_contact` would receive it (a sample recipient when None) and send
@@ -33,9 +42,10 @@ def send_test(email: Any, *, to: str | list[str], as_contact: Any = None, sender
     PersonalizationError (a token that does not render).
     """
     recipients = _recipients(to)
-    if over_limit(f"emails:test-send:{getattr(actor, 'pk', None)}", TEST_SENDS_PER_HOUR, 3600):
-        raise TestSendError(_("That is a lot of test emails: wait a while before sending "
-                              "another."))
+    wait = over_limit(f"emails:test-send:{getattr(actor, 'pk', None)}", TEST_SENDS_PER_HOUR,
+                      3600)
+    if wait is not None:
+        raise TestSendLimited(wait)
     sender = sender if sender is not None else rendering.default_sender()
     compiled = rendering.compile_email(email)
     context = rendering.preview_context(contact=as_contact, sender=sender)

@@ -19,7 +19,6 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from clarion.core.permissions import capability_required
-from clarion.core.ratelimit import over_limit
 from clarion.crm.pickers import picker_url
 from clarion.emails import assets, designs, queries, rendering, services
 from clarion.emails.blocks import DocumentError
@@ -30,7 +29,6 @@ from clarion.emails.personalize import PersonalizationError, available_tokens
 logger = logging.getLogger(__name__)
 manage_email = capability_required(queries.CAPABILITY)
 PAGE_SIZE = 50
-TESTS_PER_HOUR = 20
 THUMBNAIL_CSP = "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'"
 
 
@@ -214,14 +212,12 @@ def email_send_test(request: HttpRequest, pk: int) -> JsonResponse:
     email = _email_or_404(pk)
     if not request.user.email:
         return JsonResponse({"error": _("Your account has no email address.")}, status=400)
-    wait = over_limit(f"emails.test:{request.user.pk}", TESTS_PER_HOUR, 3600)
-    if wait is not None:
-        return JsonResponse({"error": _("You've sent many tests this hour; try again in "
-                                        "%(minutes)d minutes.") % {"minutes": -(-wait // 60)}},
-                            status=429, headers={"Retry-After": str(wait)})
     contact = queries.preview_contact(request.user, _json_body(request).get("contact_id"))
     try:
         services.send_test(email, to=request.user.email, as_contact=contact, actor=request.user)
+    except services.TestSendLimited as error:
+        return JsonResponse({"error": str(error)}, status=429,
+                            headers={"Retry-After": str(error.retry_after)})
     except (services.TestSendError, DocumentError, PersonalizationError) as error:
         return JsonResponse({"error": str(error)}, status=400)
     except (OSError, SMTPException):

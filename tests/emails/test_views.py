@@ -236,14 +236,14 @@ def test_preview_renders_the_unsaved_state_as_a_contact(signed_in, marketer):
 
 def test_send_a_test_goes_to_my_own_address_and_is_rate_limited(signed_in, marketer,
                                                                  monkeypatch):
-    from clarion.emails import views
+    from clarion.emails import services
 
     email = make_email(marketer)
     url = reverse("emails:send_test", args=[email.pk])
     response = post_json(signed_in, url, {"to": "someone@else.example"})
     assert response.status_code == 200
     assert [message.to for message in mail.outbox] == [["mia@example.com"]]
-    monkeypatch.setattr(views, "TESTS_PER_HOUR", 1)
+    monkeypatch.setattr(services, "TEST_SENDS_PER_HOUR", 1)
     refused = post_json(signed_in, url, {})
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert len(mail.outbox) == 1

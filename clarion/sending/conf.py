@@ -12,8 +12,6 @@ CLARION_BOUNCE_ADDRESS       the envelope sender (Return-Path) bounces go to; de
                              sender identity's address
 """
 
-import json
-import os
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -31,13 +29,8 @@ class SendSettings:
 
 
 def _value(name: str, default):
-    """A Django setting when one is defined, else the environment variable, else `default`."""
-    if hasattr(settings, name):
-        return getattr(settings, name)
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return json.loads(raw) if isinstance(default, dict) else raw
+    """The Django setting (settings.py reads each from the environment), else `default`."""
+    return getattr(settings, name, default)
 
 
 def current() -> SendSettings:

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from clarion.emails.models import Asset
 
-DEFAULT_IMAGE_LIMIT_MB = 5
 ASSET_PREFIX = "email-assets/"
 
 
@@ -45,8 +44,7 @@ CONTENT_TYPES = {image_type.content_type for image_type in IMAGE_TYPES}
 def max_image_mb() -> int:
     """Images are limited to CLARION_MAX_IMAGE_MB (5 MB unless set), never more than any
     upload (CLARION_MAX_UPLOAD_MB): a heavy image makes a slow email."""
-    limit = getattr(settings, "CLARION_MAX_IMAGE_MB", DEFAULT_IMAGE_LIMIT_MB)
-    return max(1, min(int(limit), settings.CLARION_MAX_UPLOAD_MB))
+    return max(1, min(settings.CLARION_MAX_IMAGE_MB, settings.CLARION_MAX_UPLOAD_MB))
 
 
 def max_image_bytes() -> int:

@@ -19,7 +19,7 @@ MAILTO_SUBJECT_PREFIX = "unsubscribe-"
 
 def mailto_address() -> str:
     """CLARION_UNSUBSCRIBE_MAILTO, or unsubscribe@<the domain of DEFAULT_FROM_EMAIL>."""
-    configured = getattr(settings, "CLARION_UNSUBSCRIBE_MAILTO", "")
+    configured = settings.CLARION_UNSUBSCRIBE_MAILTO
     if configured:
         return configured
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "clarion@localhost"

@@ -35,10 +35,6 @@ from clarion.subscriptions.models import ConsentRecord, Subscription, Subscripti
 Method = ConsentRecord.Method
 
 
-def _limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def _too_many(request, retry_after: int) -> HttpResponse:
     response = render(request, "subscriptions/public/too_many.html", status=429)
     response["Retry-After"] = str(retry_after)
@@ -55,9 +51,9 @@ def _guard(request, kind: str = "page"):
     ip = client_ip(request) or "unknown"
     if kind == "bad":
         wait = over_limit(f"email-links:bad:{ip}",
-                          _limit("CLARION_EMAIL_LINK_BAD_TOKEN_LIMIT", 20))
+                          settings.CLARION_EMAIL_LINK_BAD_TOKEN_LIMIT)
     else:
-        wait = over_limit(f"email-links:{ip}", _limit("CLARION_EMAIL_LINK_RATE_LIMIT", 60))
+        wait = over_limit(f"email-links:{ip}", settings.CLARION_EMAIL_LINK_RATE_LIMIT)
     return _too_many(request, wait) if wait else None
 
 
@@ -137,7 +133,7 @@ def _one_click(request, token: str) -> HttpResponse:
         limited = _guard(request, "bad")
         return limited or HttpResponse(status=404)
     wait = over_limit(f"email-links:one-click:{pk}",
-                      _limit("CLARION_ONE_CLICK_PER_MESSAGE_LIMIT", 10))
+                      settings.CLARION_ONE_CLICK_PER_MESSAGE_LIMIT)
     if wait:
         response = HttpResponse(status=429)
         response["Retry-After"] = str(wait)

@@ -21,7 +21,7 @@ class TrackingConfig(AppConfig):
         register_describers()
         tracking.connect(webhooks.handle_tracking_event, dispatch_uid="clarion.tracking")
         post_send.connect(webhooks.remember_esp_message_ids, dispatch_uid="clarion.tracking")
-        every = int(getattr(settings, "CLARION_BOUNCE_POLL_SECONDS", 60))
+        every = settings.CLARION_BOUNCE_POLL_SECONDS
         scheduler.register(scheduler.PeriodicJob("poll-bounce-mailbox",
                                                  timedelta(seconds=every), _enqueue_poll))
         scheduler.register(scheduler.PeriodicJob("prune-tracking-notices", timedelta(days=1),

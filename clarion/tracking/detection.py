@@ -39,8 +39,6 @@ MACHINE_AGENTS = re.compile("|".join([
 ]), re.IGNORECASE)
 
 # A person's open cannot come sooner than this after the message left; nor a click.
-DEFAULT_OPEN_PREFETCH_SECONDS = 5
-DEFAULT_CLICK_SCAN_SECONDS = 2
 # A second, different link of one message clicked within this many seconds: a scanner.
 BURST_SECONDS = 1.0
 
@@ -58,13 +56,11 @@ class Request:
 
 
 def open_prefetch_seconds() -> float:
-    return float(getattr(settings, "CLARION_MACHINE_OPEN_SECONDS",
-                         DEFAULT_OPEN_PREFETCH_SECONDS))
+    return settings.CLARION_MACHINE_OPEN_SECONDS
 
 
 def click_scan_seconds() -> float:
-    return float(getattr(settings, "CLARION_SCANNER_CLICK_SECONDS",
-                         DEFAULT_CLICK_SCAN_SECONDS))
+    return settings.CLARION_SCANNER_CLICK_SECONDS
 
 
 def is_machine_agent(user_agent: str) -> bool:

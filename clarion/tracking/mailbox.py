@@ -60,13 +60,13 @@ class MailboxSettings:
 
 
 def configured() -> bool:
-    return bool(getattr(settings, "CLARION_BOUNCE_IMAP_URL", ""))
+    return bool(settings.CLARION_BOUNCE_IMAP_URL)
 
 
 def poll_bounce_mailbox(url: str | None = None, *, limit: int = MAX_PER_POLL) -> dict:
     """Process the mailbox's unseen emails; counts by outcome ("bounce", "complaint", …,
     "duplicate")."""
-    url = url if url is not None else getattr(settings, "CLARION_BOUNCE_IMAP_URL", "")
+    url = url if url is not None else settings.CLARION_BOUNCE_IMAP_URL
     if not url:
         return {}
     config = MailboxSettings.from_url(url)

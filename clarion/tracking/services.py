@@ -29,12 +29,11 @@ from clarion.tracking import detection, queries
 from clarion.tracking.instrument import is_trackable
 
 HARD, SOFT = "hard", "soft"
-DEFAULT_SOFT_BOUNCE_LIMIT = 3
 _BURST_KEY = "tracking:burst:{pk}"
 
 
 def soft_bounce_limit() -> int:
-    return int(getattr(settings, "CLARION_SOFT_BOUNCE_LIMIT", DEFAULT_SOFT_BOUNCE_LIMIT))
+    return settings.CLARION_SOFT_BOUNCE_LIMIT
 
 
 # --- Opens and clicks -----------------------------------------------------------------------
@@ -223,7 +222,6 @@ def _unsubscribe(pk: int) -> None:
 
 # --- Housekeeping ---------------------------------------------------------------------------
 
-DEFAULT_NOTICE_DAYS = 30
 ROUTINE_KINDS = ("delivered", "opened", "clicked")
 
 
@@ -233,8 +231,7 @@ def prune_routine_notices(*, days: int | None = None) -> int:
     their effects are on the messages. Bounces, complaints and kept reports stay."""
     from clarion.tracking.models import Notice
 
-    days = days if days is not None else int(getattr(
-        settings, "CLARION_TRACKING_NOTICE_DAYS", DEFAULT_NOTICE_DAYS))
+    days = days if days is not None else settings.CLARION_TRACKING_NOTICE_DAYS
     cutoff = timezone.now() - timedelta(days=days)
     deleted, _by_model = Notice.objects.filter(kind__in=ROUTINE_KINDS,
                                                received_at__lt=cutoff).delete()

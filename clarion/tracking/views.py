@@ -30,15 +30,14 @@ from clarion.tracking.models import Notice
 
 # A 1×1 transparent GIF (42 bytes).
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-DEFAULT_RATE_LIMIT = 1200  # tracked requests per address and minute
 NO_STORE = "no-store, no-cache, must-revalidate, private, max-age=0"
 INBOUND_SECRET_HEADER = "HTTP_X_CLARION_INBOUND_SECRET"
 
 
 def _rate_limited(request: HttpRequest) -> int | None:
     """Seconds to wait when this address went over its limit, else None."""
-    limit = int(getattr(settings, "CLARION_TRACKING_RATE_LIMIT", DEFAULT_RATE_LIMIT))
-    return over_limit(f"tracking:{client_ip(request) or '-'}", limit)
+    return over_limit(f"tracking:{client_ip(request) or '-'}",
+                      settings.CLARION_TRACKING_RATE_LIMIT)
 
 
 def _tracked_request(request: HttpRequest) -> detection.Request:
@@ -86,7 +85,7 @@ def inbound_email(request: HttpRequest) -> HttpResponse:
     """A raw RFC 5322 email posted by the mail server (bounces, complaints, unsubscribe
     mails), authorised by CLARION_INBOUND_SECRET in the X-Clarion-Inbound-Secret header or
     the `secret` query parameter. Disabled while no secret is configured."""
-    secret = getattr(settings, "CLARION_INBOUND_SECRET", "")
+    secret = settings.CLARION_INBOUND_SECRET
     given = request.META.get(INBOUND_SECRET_HEADER) or request.GET.get("secret", "")
     if not secret or not given or not constant_time_compare(given, secret):
         return HttpResponseForbidden("Wrong or missing inbound secret.")

@@ -13,7 +13,15 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 
 # Personalization tokens ({{ … }}, {% … %}, {# … #}) pass through validation untouched. A
@@ -83,7 +91,17 @@ def _check_colour(value: str | None) -> str | None:
     return value.lower()
 
 
-Colour = str | None
+def _check_image_address(value: str) -> str:
+    """A library image's address (a site path or http(s) URL), never personalized."""
+    if value and TOKEN_PATTERN.search(value):
+        raise ValueError(_("An image address cannot contain tokens."))
+    return check_url(value, allow_site_path=True) if value else value
+
+
+# The checked kinds of field the blocks are made of.
+Colour = Annotated[str | None, AfterValidator(_check_colour)]
+Link = Annotated[str, Field(max_length=2000), AfterValidator(check_url)]
+ImageAddress = Annotated[str, Field(max_length=2000), AfterValidator(_check_image_address)]
 
 
 def sanitize_html(html: str) -> str:
@@ -150,11 +168,6 @@ class Styled(Model):
             raise ValueError(_("Use one to four sizes in pixels, such as 12px 24px."))
         return " ".join(part if part.endswith("px") else f"{part}px" for part in value.split())
 
-    @field_validator("background_color", "text_color", check_fields=False)
-    @classmethod
-    def _colours(cls, value: str | None) -> str | None:
-        return _check_colour(value)
-
 
 class TextBlock(Styled):
     type: Literal["text"] = "text"
@@ -171,24 +184,12 @@ class ImageBlock(Styled):
     type: Literal["image"] = "image"
     # An image from the file library (`asset_id`) at `src`; empty until one is chosen, and an
     # image without a source renders nothing.
-    src: str = Field(default="", max_length=2000)
+    src: ImageAddress = ""
     asset_id: int | None = None
     alt: str = Field(default="", max_length=300, validate_default=True)
-    link: str = Field(default="", max_length=2000)
+    link: Link = ""
     width: int | None = Field(default=None, ge=20, le=800)
     align: Align = "center"
-
-    @field_validator("src")
-    @classmethod
-    def _src(cls, value: str) -> str:
-        if value and TOKEN_PATTERN.search(value):
-            raise ValueError(_("An image address cannot contain tokens."))
-        return check_url(value, allow_site_path=True) if value else value
-
-    @field_validator("link")
-    @classmethod
-    def _link(cls, value: str) -> str:
-        return check_url(value)
 
     @field_validator("alt")
     @classmethod
@@ -202,21 +203,11 @@ class ImageBlock(Styled):
 class ButtonBlock(Styled):
     type: Literal["button"] = "button"
     label: str = Field(min_length=1, max_length=120)
-    url: str = Field(min_length=1, max_length=2000)
+    url: Annotated[Link, Field(min_length=1)]
     button_color: Colour = "#2563eb"
     label_color: Colour = "#ffffff"
     border_radius: int = Field(default=6, ge=0, le=40)
     align: Align = "center"
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        return check_url(value)
-
-    @field_validator("button_color", "label_color")
-    @classmethod
-    def _button_colours(cls, value: str | None) -> str | None:
-        return _check_colour(value)
 
 
 class DividerBlock(Styled):
@@ -224,31 +215,16 @@ class DividerBlock(Styled):
     color: Colour = "#e5e7eb"
     thickness: int = Field(default=1, ge=1, le=10)
 
-    @field_validator("color")
-    @classmethod
-    def _colour(cls, value: str | None) -> str | None:
-        return _check_colour(value)
-
 
 class SpacerBlock(Model):
     type: Literal["spacer"] = "spacer"
     height: int = Field(default=24, ge=4, le=200)
     background_color: Colour = None
 
-    @field_validator("background_color")
-    @classmethod
-    def _colour(cls, value: str | None) -> str | None:
-        return _check_colour(value)
-
 
 class SocialLink(Model):
     network: Literal[tuple(SOCIAL_NETWORKS)]  # type: ignore[valid-type]
-    url: str = Field(min_length=1, max_length=2000)
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        return check_url(value)
+    url: Annotated[Link, Field(min_length=1)]
 
 
 class SocialBlock(Styled):
@@ -259,24 +235,12 @@ class SocialBlock(Styled):
 
 class HeaderBlock(Styled):
     type: Literal["header"] = "header"
-    logo_src: str = Field(default="", max_length=2000)
+    logo_src: ImageAddress = ""
     logo_alt: str = Field(default="", max_length=300, validate_default=True)
     logo_width: int = Field(default=140, ge=20, le=600)
     title: str = Field(default="", max_length=200)
-    link: str = Field(default="", max_length=2000)
+    link: Link = ""
     align: Align = "center"
-
-    @field_validator("logo_src")
-    @classmethod
-    def _src(cls, value: str) -> str:
-        if value and TOKEN_PATTERN.search(value):
-            raise ValueError(_("An image address cannot contain tokens."))
-        return check_url(value, allow_site_path=True) if value else value
-
-    @field_validator("link")
-    @classmethod
-    def _link(cls, value: str) -> str:
-        return check_url(value)
 
     @field_validator("logo_alt")
     @classmethod
@@ -329,12 +293,6 @@ class DocumentSettings(Model):
     font: Literal["sans", "serif", "mono"] = "sans"
     width: int = Field(default=600, ge=480, le=800)
     language: str = Field(default="en", pattern=r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})?$")
-
-    @field_validator("background_color", "content_background_color", "text_color",
-                     "link_color")
-    @classmethod
-    def _colours(cls, value: str | None) -> str | None:
-        return _check_colour(value)
 
 
 class Document(Model):
